@@ -1,0 +1,71 @@
+import type { Cache } from './platform/cache/cache.js'
+import { createMemoryCache } from './platform/cache/memory-cache.js'
+import { createRedisCache } from './platform/cache/redis-cache.js'
+import type { Config } from './platform/config.js'
+import { type Database, openDatabase } from './platform/database/database.js'
+import { migrateToLatest } from './platform/database/migrations.js'
+import { createLogger, type Logger } from './platform/logger.js'
+import { isCommonPassword } from './platform/security/common-passwords.js'
+import { createPasswordHasher, type PasswordHasher } from './platform/security/passwords.js'
+import { createLoginThrottle, type LoginThrottle } from './platform/security/throttle.js'
+import { createTokenSigner, type TokenSigner } from './platform/security/tokens.js'
+import { type Clock, systemClock } from './shared/clock.js'
+
+/** Everything the service is made of, built in one place from the config (plain code, no framework). */
+export interface Container {
+  config: Config
+  log: Logger
+  clock: Clock
+  database: Database
+  db: Database['db']
+  cache: Cache
+  passwords: PasswordHasher
+  tokens: TokenSigner
+  throttle: LoginThrottle
+  isCommonPassword: (p: string) => boolean
+  refreshTokenDays: number
+  accessTokenSeconds: number
+  close(): Promise<void>
+}
+
+export interface ContainerOverrides {
+  clock?: Clock
+  log?: Logger
+  cache?: Cache
+}
+
+export function buildContainer(config: Config, overrides: ContainerOverrides = {}): Container {
+  const log = overrides.log ?? createLogger(config.logLevel)
+  const database = openDatabase(config.databaseUrl, log)
+  const cache =
+    overrides.cache ??
+    (config.redisUrl ? createRedisCache(config.redisUrl, config.redisPrefix, log) : createMemoryCache())
+  const throttle = createLoginThrottle(cache, log)
+  return {
+    config,
+    log,
+    clock: overrides.clock ?? systemClock,
+    database,
+    db: database.db,
+    cache,
+    passwords: createPasswordHasher(config.argon2),
+    tokens: createTokenSigner({
+      secret: config.jwtSecret,
+      issuer: config.jwtIssuer,
+      audience: config.jwtAudience,
+      accessTokenSeconds: config.accessTokenSeconds,
+    }),
+    throttle,
+    isCommonPassword,
+    refreshTokenDays: config.refreshTokenDays,
+    accessTokenSeconds: config.accessTokenSeconds,
+    async close() {
+      await cache.close()
+      await database.close()
+    },
+  }
+}
+
+export async function migrate(container: Container): Promise<string[]> {
+  return migrateToLatest(container.db, container.database.dialect)
+}

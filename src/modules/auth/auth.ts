@@ -1,0 +1,18 @@
+/** Pure rules of sign-in sessions. */
+
+export const DAY_MS = 24 * 60 * 60 * 1000
+
+export function sessionExpiry(now: Date, refreshTokenDays: number): Date {
+  return new Date(now.getTime() + refreshTokenDays * DAY_MS)
+}
+
+/** Cache key that marks a session revoked, for as long as any access token of it can live. */
+export function revokedSessionKey(sessionId: string): string {
+  return `auth:revoked-session:${sessionId}`
+}
+
+export function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined
+  const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header.trim())
+  return match?.[1]
+}

@@ -1,0 +1,6 @@
+export { type AuthRouteDeps, authRoutes } from './auth-routes.js'
+export { LoginBody, SignedInView, signedInView } from './auth-schemas.js'
+export { authenticate } from './authenticate-request.js'
+export { logIn } from './log-in.js'
+export { openSession } from './open-session.js'
+export { revokeUserSessions } from './revoke-sessions.js'

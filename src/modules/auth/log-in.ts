@@ -1,0 +1,55 @@
+import type { Kysely } from 'kysely'
+import type { DB } from '../../platform/database/schema.js'
+import type { PasswordHasher } from '../../platform/security/passwords.js'
+import type { LoginThrottle } from '../../platform/security/throttle.js'
+import type { TokenSigner } from '../../platform/security/tokens.js'
+import type { Role } from '../../shared/actor.js'
+import type { Clock } from '../../shared/clock.js'
+import { normalizeEmail, userRepository } from '../users/index.js'
+import { InvalidCredentialsError } from './auth-errors.js'
+import { accessTokenFor, openSession, type SignedIn } from './open-session.js'
+
+/**
+ * One answer for an unknown email, a wrong password and a closed account, with the same work done
+ * in each case; failures count against the throttle before any password is checked.
+ */
+export async function logIn(
+  deps: {
+    db: Kysely<DB>
+    clock: Clock
+    passwords: PasswordHasher
+    tokens: TokenSigner
+    throttle: LoginThrottle
+    refreshTokenDays: number
+  },
+  input: { email: string; password: string; ip: string; roles?: readonly Role[] },
+): Promise<SignedIn> {
+  const email = normalizeEmail(input.email)
+  await deps.throttle.check(email, input.ip)
+  const found = await userRepository.findCredentials(deps.db, email)
+  const ok =
+    found?.passwordHash != null
+      ? await deps.passwords.verify(found.passwordHash, input.password)
+      : await deps.passwords.verifyNothing(input.password)
+  const allowed =
+    ok &&
+    found !== undefined &&
+    found.user.status === 'active' &&
+    (!input.roles || input.roles.includes(found.user.role))
+  if (!allowed || !found) {
+    await deps.throttle.recordFailure(email, input.ip)
+    throw new InvalidCredentialsError()
+  }
+  await deps.throttle.recordSuccess(email, input.ip)
+  const now = deps.clock.now()
+  const user = found.user
+  const session = await deps.db
+    .transaction()
+    .execute((trx) => openSession(trx, user, now, deps.refreshTokenDays))
+  const access = await accessTokenFor(
+    deps.tokens,
+    { userId: user.id, role: user.role, sessionId: session.sessionId },
+    now,
+  )
+  return { user, ...access, refreshToken: session.refreshToken }
+}

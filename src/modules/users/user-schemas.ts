@@ -1,0 +1,40 @@
+import { type Static, Type } from 'typebox'
+import { Email, Nullable, Password, PersonName, Phone, Timestamp } from '../../platform/http/schemas.js'
+import type { User } from './user.js'
+
+export const UserView = Type.Object({
+  id: Type.String({ examples: ['usr_01hx5k9a2b3c4d5e6f7g8h9j0k'] }),
+  email: Nullable(Type.String()),
+  name: Type.String(),
+  phone: Nullable(Type.String()),
+  role: Type.Union([Type.Literal('traveler'), Type.Literal('vendor'), Type.Literal('admin')]),
+  status: Type.Union([Type.Literal('active'), Type.Literal('deactivated'), Type.Literal('deleted')]),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+})
+
+export function userView(u: User): Static<typeof UserView> {
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    phone: u.phone,
+    role: u.role,
+    status: u.status,
+    created_at: u.createdAt,
+    updated_at: u.updatedAt,
+  }
+}
+
+export const UserIdParams = Type.Object({ id: Type.String({ pattern: '^usr_[0-9a-z]{26}$' }) })
+
+export const UpdateUserBody = Type.Object(
+  {
+    name: Type.Optional(PersonName),
+    phone: Type.Optional(Nullable(Phone)),
+    email: Type.Optional(Email),
+    password: Type.Optional(Password),
+    current_password: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+)

@@ -1,0 +1,89 @@
+import { Redis } from 'ioredis'
+import { type Cache, CacheUnavailableError } from './cache.js'
+
+interface Log {
+  warn(obj: object, msg: string): void
+}
+
+/**
+ * Redis adapter. Commands fail fast when Redis is away (no offline queue, a short command timeout),
+ * so a stopped Redis costs a request milliseconds, not a hang, and callers fall back to the database.
+ */
+export function createRedisCache(url: string, prefix: string, log?: Log): Cache {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 500,
+    connectTimeout: 2000,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  })
+  let warned = false
+  redis.on('error', (err) => {
+    if (!warned) log?.warn({ err }, 'Redis connection error')
+    warned = true
+  })
+  redis.on('ready', () => {
+    warned = false
+  })
+  redis.connect().catch(() => {
+    // The retry strategy keeps reconnecting; calls fail fast until it is back.
+  })
+
+  const k = (key: string) => prefix + key
+  async function run<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op()
+    } catch (err) {
+      throw new CacheUnavailableError(err)
+    }
+  }
+  const parse = <T>(raw: string | null): T | undefined => (raw === null ? undefined : (JSON.parse(raw) as T))
+
+  return {
+    kind: 'redis',
+    get: <T>(key: string) => run(async () => parse<T>(await redis.get(k(key)))),
+    getMany: <T>(keys: readonly string[]) =>
+      run(async () => (keys.length === 0 ? [] : (await redis.mget(keys.map(k))).map((v) => parse<T>(v)))),
+    set: (key, value, ttlSeconds) =>
+      run(async () => {
+        await redis.set(k(key), JSON.stringify(value), 'EX', ttlSeconds)
+      }),
+    setMany: (entries, ttlSeconds) =>
+      run(async () => {
+        if (entries.length === 0) return
+        const multi = redis.multi()
+        for (const { key, value } of entries) multi.set(k(key), JSON.stringify(value), 'EX', ttlSeconds)
+        await multi.exec()
+      }),
+    delete: (...keys) =>
+      run(async () => {
+        if (keys.length > 0) await redis.del(...keys.map(k))
+      }),
+    deleteByPattern: (pattern) =>
+      run(async () => {
+        let cursor = '0'
+        let removed = 0
+        do {
+          const [next, found] = await redis.scan(cursor, 'MATCH', k(pattern), 'COUNT', 500)
+          cursor = next
+          if (found.length > 0) removed += await redis.unlink(...found)
+        } while (cursor !== '0')
+        return removed
+      }),
+    increment: (key, ttlSeconds) =>
+      run(async () => {
+        const result = await redis.multi().incr(k(key)).expire(k(key), ttlSeconds, 'NX').exec()
+        const [err, count] = result?.[0] ?? [new Error('empty MULTI reply'), 0]
+        if (err) throw err
+        return Number(count)
+      }),
+    ping: () =>
+      run(async () => {
+        await redis.ping()
+      }),
+    close: async () => {
+      redis.disconnect()
+    },
+  }
+}

@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+
+export type Environment = 'development' | 'production' | 'test'
+
+export interface Config {
+  readonly env: Environment
+  readonly host: string
+  readonly port: number
+  readonly databaseUrl: string
+  readonly redisUrl: string | undefined
+  /** Prefix for every Redis key, so several deployments (or test runs) can share one server. */
+  readonly redisPrefix: string
+  readonly jwtSecret: string
+  readonly jwtIssuer: string
+  readonly jwtAudience: string
+  readonly accessTokenSeconds: number
+  readonly refreshTokenDays: number
+  readonly payments: 'mock' | 'stripe'
+  readonly stripeSecretKey: string | undefined
+  readonly stripeWebhookSecret: string | undefined
+  readonly stripeApiBase: string | undefined
+  readonly smtpUrl: string | undefined
+  readonly mailDir: string
+  readonly holdMinutes: number
+  readonly maxHeldSeats: number
+  readonly seedDemo: boolean
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  readonly corsOrigins: readonly string[]
+  /** Behind a load balancer: take the client address from X-Forwarded-For. */
+  readonly trustProxy: boolean
+  readonly dataDir: string
+  /** Argon2id cost; production values are fixed by PRODUCT.md §4 and never lowered there. */
+  readonly argon2: { readonly memoryKiB: number; readonly iterations: number; readonly parallelism: number }
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>
+
+const WEAK_SECRETS = ['secret', 'changeme', 'change-me', 'password', 'jwt-secret', 'your-secret', 'example']
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`)
+  const value = Number(raw)
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}`)
+  return value
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!(values as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${raw}"`)
+  }
+  return raw as T
+}
+
+/** A secret is weak when short, a known placeholder, or made of few distinct characters. */
+export function isWeakSecret(secret: string): boolean {
+  if (Buffer.byteLength(secret, 'utf8') < 32) return true
+  const lower = secret.toLowerCase()
+  if (WEAK_SECRETS.some((w) => lower.includes(w))) return true
+  return new Set(secret).size < 12
+}
+
+/** Development keeps one generated secret under the data folder so tokens survive restarts. */
+function developmentSecret(dataDir: string): string {
+  const file = join(dataDir, 'jwt-secret')
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  mkdirSync(dirname(file), { recursive: true })
+  const secret = randomBytes(48).toString('base64url')
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 })
+  return secret
+}
+
+/** Parses the environment once into a frozen, typed object; nothing else reads process.env. */
+export function loadConfig(env: Env): Config {
+  const appEnv = oneOf(env, 'TRAVELLR_ENV', ['development', 'production', 'test'] as const, 'development')
+  const production = appEnv === 'production'
+  const dataDir = resolve(env.DATA_DIR || './data')
+  const databaseUrl = env.DATABASE_URL || `sqlite:${join(dataDir, 'travellr.sqlite')}`
+  if (!databaseUrl.startsWith('sqlite:') && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must be sqlite:PATH or postgres://…')
+  }
+
+  let jwtSecret = env.JWT_SECRET
+  if (jwtSecret === undefined || jwtSecret === '') {
+    if (production) throw new ConfigError('JWT_SECRET is required in production')
+    jwtSecret = developmentSecret(dataDir)
+  } else if (isWeakSecret(jwtSecret)) {
+    if (production || appEnv === 'test') {
+      throw new ConfigError('JWT_SECRET is weak: use at least 32 random bytes (e.g. openssl rand -base64 48)')
+    }
+  }
+
+  const payments = oneOf(env, 'PAYMENTS', ['mock', 'stripe'] as const, 'mock')
+  if (payments === 'stripe' && (!env.STRIPE_SECRET_KEY || !env.STRIPE_WEBHOOK_SECRET)) {
+    throw new ConfigError('PAYMENTS=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET')
+  }
+  const seedDemo = (env.SEED_DEMO ?? (appEnv === 'development' ? '1' : '0')) === '1'
+  if (production && seedDemo) throw new ConfigError('SEED_DEMO=1 is refused in production')
+  const redisUrl = env.REDIS_URL || undefined
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new ConfigError('REDIS_URL must be redis://… or rediss://…')
+  }
+
+  const config: Config = {
+    env: appEnv,
+    host: env.HOST || '127.0.0.1',
+    port: int(env, 'PORT', 3000, 0, 65535),
+    databaseUrl,
+    redisUrl,
+    redisPrefix: env.REDIS_PREFIX || 'travellr:',
+    jwtSecret,
+    jwtIssuer: env.JWT_ISSUER || 'travellr',
+    jwtAudience: env.JWT_AUDIENCE || 'travellr-api',
+    accessTokenSeconds: 3600,
+    refreshTokenDays: 30,
+    payments,
+    stripeSecretKey: env.STRIPE_SECRET_KEY || undefined,
+    stripeWebhookSecret: env.STRIPE_WEBHOOK_SECRET || undefined,
+    stripeApiBase: env.STRIPE_API_BASE || undefined,
+    smtpUrl: env.SMTP_URL || undefined,
+    mailDir: resolve(env.MAIL_DIR || join(dataDir, 'mail')),
+    holdMinutes: int(env, 'HOLD_MINUTES', 15, 1, 24 * 60),
+    maxHeldSeats: int(env, 'MAX_HELD_SEATS', 10, 1, 1000),
+    seedDemo,
+    logLevel: oneOf(
+      env,
+      'LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+      appEnv === 'test' ? 'silent' : 'info',
+    ),
+    corsOrigins: (env.CORS_ORIGINS || '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+    trustProxy: env.TRUST_PROXY === '1',
+    dataDir,
+    argon2: { memoryKiB: 19456, iterations: 2, parallelism: 1 },
+  }
+  return Object.freeze(config)
+}

@@ -1,0 +1,107 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
+import type { Dialect } from './database.js'
+
+/**
+ * Migrations are code, written once for both dialects; `t` names the few types that differ.
+ * Never edit a migration that has shipped: add a new one.
+ */
+function migrations(dialect: Dialect): Record<string, Migration> {
+  const t = {
+    ts: dialect === 'postgres' ? sql`timestamptz` : sql`text`,
+  }
+  return {
+    '0001_foundation': {
+      // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then, not today's DB type
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('users')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('email', 'text', (c) => c.unique())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('phone', 'text')
+          .addColumn('password_hash', 'text')
+          .addColumn('role', 'text', (c) => c.notNull().check(sql`role in ('traveler', 'vendor', 'admin')`))
+          .addColumn('status', 'text', (c) =>
+            c.notNull().check(sql`status in ('active', 'deactivated', 'deleted')`),
+          )
+          .addColumn('created_at', t.ts, (c) => c.notNull())
+          .addColumn('updated_at', t.ts, (c) => c.notNull())
+          .addColumn('deleted_at', t.ts)
+          .execute()
+        await db.schema.createIndex('users_role_created_idx').on('users').columns(['role', 'id']).execute()
+
+        await db.schema
+          .createTable('sessions')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+          .addColumn('created_at', t.ts, (c) => c.notNull())
+          .addColumn('expires_at', t.ts, (c) => c.notNull())
+          .addColumn('revoked_at', t.ts)
+          .addColumn('revoked_reason', 'text')
+          .execute()
+        await db.schema.createIndex('sessions_user_idx').on('sessions').column('user_id').execute()
+
+        await db.schema
+          .createTable('refresh_tokens')
+          .addColumn('token_hash', 'text', (c) => c.primaryKey())
+          .addColumn('session_id', 'text', (c) => c.notNull().references('sessions.id'))
+          .addColumn('created_at', t.ts, (c) => c.notNull())
+          .addColumn('expires_at', t.ts, (c) => c.notNull())
+          .addColumn('used_at', t.ts)
+          .execute()
+        await db.schema
+          .createIndex('refresh_tokens_session_idx')
+          .on('refresh_tokens')
+          .column('session_id')
+          .execute()
+
+        await db.schema
+          .createTable('idempotency_keys')
+          .addColumn('scope', 'text', (c) => c.notNull())
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('request_hash', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull().check(sql`state in ('running', 'done')`))
+          .addColumn('response_status', 'integer')
+          .addColumn('response_headers', 'text')
+          .addColumn('response_body', 'text')
+          .addColumn('locked_until', t.ts, (c) => c.notNull())
+          .addColumn('created_at', t.ts, (c) => c.notNull())
+          .addColumn('expires_at', t.ts, (c) => c.notNull())
+          .addPrimaryKeyConstraint('idempotency_keys_pk', ['scope', 'key'])
+          .execute()
+        await db.schema
+          .createIndex('idempotency_keys_expires_idx')
+          .on('idempotency_keys')
+          .column('expires_at')
+          .execute()
+
+        await db.schema
+          .createTable('outbox')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('aggregate_id', 'text', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('created_at', t.ts, (c) => c.notNull())
+          .addColumn('available_at', t.ts, (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('processed_at', t.ts)
+          .addColumn('last_error', 'text')
+          .execute()
+        await db.schema
+          .createIndex('outbox_pending_idx')
+          .on('outbox')
+          .columns(['processed_at', 'available_at'])
+          .execute()
+      },
+    },
+  }
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema
+export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) }
+  const migrator = new Migrator({ db, provider })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) throw error
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}

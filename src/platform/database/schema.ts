@@ -1,0 +1,72 @@
+import type { ColumnType } from 'kysely'
+
+/**
+ * Timestamps are RFC 3339 strings in UTC on both dialects: TEXT on SQLite (always written by
+ * toISOString, so they compare as text), timestamptz on PostgreSQL (read back as ISO strings).
+ */
+export type Timestamp = ColumnType<string, string, string>
+
+export interface UsersTable {
+  id: string
+  email: string | null
+  name: string
+  phone: string | null
+  password_hash: string | null
+  role: 'traveler' | 'vendor' | 'admin'
+  status: 'active' | 'deactivated' | 'deleted'
+  created_at: Timestamp
+  updated_at: Timestamp
+  deleted_at: Timestamp | null
+}
+
+/** A sign-in: the family of refresh tokens that descend from one login. */
+export interface SessionsTable {
+  id: string
+  user_id: string
+  created_at: Timestamp
+  expires_at: Timestamp
+  revoked_at: Timestamp | null
+  revoked_reason: string | null
+}
+
+export interface RefreshTokensTable {
+  /** sha256 of the token; the token itself is never stored. */
+  token_hash: string
+  session_id: string
+  created_at: Timestamp
+  expires_at: Timestamp
+  used_at: Timestamp | null
+}
+
+export interface IdempotencyKeysTable {
+  scope: string
+  key: string
+  request_hash: string
+  state: 'running' | 'done'
+  response_status: number | null
+  response_headers: string | null
+  response_body: string | null
+  locked_until: Timestamp
+  created_at: Timestamp
+  expires_at: Timestamp
+}
+
+export interface OutboxTable {
+  id: string
+  type: string
+  aggregate_id: string
+  payload: string
+  created_at: Timestamp
+  available_at: Timestamp
+  attempts: number
+  processed_at: Timestamp | null
+  last_error: string | null
+}
+
+export interface DB {
+  users: UsersTable
+  sessions: SessionsTable
+  refresh_tokens: RefreshTokensTable
+  idempotency_keys: IdempotencyKeysTable
+  outbox: OutboxTable
+}

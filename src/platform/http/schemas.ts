@@ -1,0 +1,40 @@
+import { type TSchema, Type } from 'typebox'
+
+/** Shared pieces of request/response schemas (one source for validation, serialization, OpenAPI). */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+
+export const Email = Type.String({ format: 'email', maxLength: 254, description: 'Email address' })
+export const Password = Type.String({ minLength: 8, maxLength: 128, description: '8 to 128 characters' })
+export const PersonName = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' })
+export const Phone = Type.String({
+  pattern: '^\\+?[0-9][0-9 ()-]{5,19}$',
+  description: 'Phone number, e.g. +351 912 345 678',
+})
+export const Timestamp = Type.String({ format: 'date-time' })
+
+export const FieldError = Type.Object({ field: Type.String(), message: Type.String() })
+
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    code: Type.String({ description: 'Stable machine code, e.g. booking.sold_out' }),
+    errors: Type.Optional(Type.Array(FieldError)),
+    request_id: Type.String(),
+  },
+  { $id: 'Problem', description: 'RFC 9457 problem details' },
+)
+
+/** Error responses a route documents; the error handler writes them. */
+export function problems(...statuses: number[]) {
+  const out: Record<number, unknown> = {}
+  for (const s of statuses) out[s] = Type.Ref('Problem')
+  return out
+}
+
+export const bearer = [{ bearerAuth: [] }]
+
+/** The dependencies a use case takes (its first parameter). */
+export type DepsOf<F> = F extends (deps: infer D, ...args: never[]) => unknown ? D : never

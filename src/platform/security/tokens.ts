@@ -1,0 +1,73 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { jwtVerify, SignJWT } from 'jose'
+import type { Actor, Role } from '../../shared/actor.js'
+import { newId } from '../../shared/ids.js'
+
+export interface TokenSettings {
+  secret: string
+  issuer: string
+  audience: string
+  accessTokenSeconds: number
+}
+
+export interface AccessToken {
+  token: string
+  expiresIn: number
+  jti: string
+}
+
+const ROLES: readonly Role[] = ['traveler', 'vendor', 'admin']
+
+/** HS256 access tokens: algorithm pinned, iss/aud/exp/jti/sid checked on every request. */
+export function createTokenSigner(settings: TokenSettings) {
+  const key = new TextEncoder().encode(settings.secret)
+  return {
+    async issue(actor: Actor, now: Date): Promise<AccessToken> {
+      const jti = newId('req', now.getTime()).replace('req_', 'jti_')
+      const iat = Math.floor(now.getTime() / 1000)
+      const token = await new SignJWT({ role: actor.role, sid: actor.sessionId })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setSubject(actor.userId)
+        .setIssuer(settings.issuer)
+        .setAudience(settings.audience)
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + settings.accessTokenSeconds)
+        .setJti(jti)
+        .sign(key)
+      return { token, expiresIn: settings.accessTokenSeconds, jti }
+    },
+
+    /** Returns the actor, or undefined for any token that is not exactly one of ours and current. */
+    async verify(token: string, now: Date): Promise<Actor | undefined> {
+      try {
+        const { payload } = await jwtVerify(token, key, {
+          algorithms: ['HS256'],
+          issuer: settings.issuer,
+          audience: settings.audience,
+          requiredClaims: ['exp', 'iat', 'jti', 'sub', 'sid'],
+          currentDate: now,
+          clockTolerance: 0,
+        })
+        const role = payload.role as Role
+        if (!ROLES.includes(role) || typeof payload.sid !== 'string' || typeof payload.sub !== 'string') {
+          return undefined
+        }
+        return { userId: payload.sub, role, sessionId: payload.sid }
+      } catch {
+        return undefined
+      }
+    },
+  }
+}
+
+export type TokenSigner = ReturnType<typeof createTokenSigner>
+
+/** Opaque refresh tokens: 256 random bits; only their sha256 is stored. */
+export function newRefreshToken(): { token: string; hash: string } {
+  const token = `rt_${randomBytes(32).toString('base64url')}`
+  return { token, hash: hashToken(token) }
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('base64url')
+}
