@@ -9,7 +9,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { Type } from 'typebox'
 import type { Container } from './container.js'
 import { authenticate, authRoutes, revokeUserSessions } from './modules/auth/index.js'
+import { tripRoutes } from './modules/trips/index.js'
 import { userRoutes } from './modules/users/index.js'
+import { vendorRoutes } from './modules/vendors/index.js'
 import { registerAuthentication } from './platform/http/authentication.js'
 import { registerIdempotency } from './platform/http/idempotency.js'
 import { registerMetrics } from './platform/http/metrics.js'
@@ -183,6 +185,8 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
     async (api) => {
       await api.register(authRoutes(c))
       await api.register(userRoutes({ ...c, revokeSessions }))
+      await api.register(vendorRoutes(c))
+      await api.register(tripRoutes(c))
     },
     { prefix: '/api/v1' },
   )

@@ -1,35 +1,104 @@
 import type { Container } from './container.js'
-import { userRepository } from './modules/users/index.js'
-import type { Role } from './shared/actor.js'
-import { newId } from './shared/ids.js'
+import { registerUser } from './modules/auth/register-user.js'
+import { createTrip } from './modules/trips/index.js'
+import { createAdmin, userRepository } from './modules/users/index.js'
+import { changeVendorStatus, registerVendor } from './modules/vendors/index.js'
+import type { Actor } from './shared/actor.js'
+import { zonedInstant } from './shared/time.js'
 
 export const DEMO_ACCOUNTS = [
-  { email: 'admin@travellr.local', password: 'Admin-Demo-Pass-2026', name: 'Ada Admin', role: 'admin' },
+  { role: 'admin', email: 'admin@travellr.local', password: 'Admin-Demo-Pass-2026', name: 'Ada Admin' },
+  { role: 'vendor', email: 'vendor@travellr.local', password: 'Vendor-Demo-Pass-2026', name: 'Vasco Vendor' },
   {
+    role: 'traveler',
     email: 'traveller@travellr.local',
     password: 'Traveller-Demo-Pass-2026',
     name: 'Tess Traveller',
-    role: 'traveler',
   },
-] as const satisfies readonly { email: string; password: string; name: string; role: Role }[]
+] as const
 
-/** Seeds demo data once, into an empty database only. Returns false when there was data already. */
+const DEMO_TRIPS = [
+  {
+    title: 'Lisbon old town and a fado night',
+    location: 'Lisbon, Portugal',
+    timezone: 'Europe/Lisbon',
+    days: 10,
+    at: '19:00',
+    hours: 4,
+    price: { amount: 7500, currency: 'EUR' },
+    capacity: 12,
+  },
+  {
+    title: 'Kyoto temples at dawn',
+    location: 'Kyoto, Japan',
+    timezone: 'Asia/Tokyo',
+    days: 21,
+    at: '05:30',
+    hours: 5,
+    price: { amount: 12000, currency: 'JPY' },
+    capacity: 8,
+  },
+  {
+    title: 'Hudson Valley fall hike',
+    location: 'New York, USA',
+    timezone: 'America/New_York',
+    days: 14,
+    at: '08:00',
+    hours: 9,
+    price: { amount: 8900, currency: 'USD' },
+    capacity: 20,
+  },
+  {
+    title: 'Cape Point sunset drive',
+    location: 'Cape Town, South Africa',
+    timezone: 'Africa/Johannesburg',
+    days: 30,
+    at: '16:00',
+    hours: 6,
+    price: { amount: 145000, currency: 'ZAR' },
+    capacity: 6,
+  },
+  {
+    title: 'Sintra palaces day trip',
+    location: 'Sintra, Portugal',
+    timezone: 'Europe/Lisbon',
+    days: 45,
+    at: '09:00',
+    hours: 8,
+    price: { amount: 6500, currency: 'EUR' },
+    capacity: 15,
+  },
+]
+
+/** Seeds demo data once, into an empty database only, through the real use cases. */
 export async function seedDemo(c: Container): Promise<boolean> {
   if ((await userRepository.count(c.db)) > 0) return false
-  const now = c.clock.now()
-  const hashes = await Promise.all(DEMO_ACCOUNTS.map((a) => c.passwords.hash(a.password)))
-  await c.db.transaction().execute(async (trx) => {
-    for (const [i, a] of DEMO_ACCOUNTS.entries()) {
-      await userRepository.insert(trx, {
-        id: newId('usr', now.getTime()),
-        email: a.email,
-        name: a.name,
-        phone: null,
-        passwordHash: hashes[i]!,
-        role: a.role,
-        now,
-      })
-    }
+  const [adminSpec, vendorSpec, travellerSpec] = DEMO_ACCOUNTS
+  const admin = await createAdmin(c, adminSpec)
+  const { vendor, user } = await registerVendor(c, {
+    ...vendorSpec,
+    businessName: 'Vasco da Gama Tours',
+    phone: '+351 912 345 678',
+    payoutAccount: 'PT50000201231234567890154',
   })
+  const adminActor: Actor = { userId: admin.id, role: 'admin', sessionId: 'seed' }
+  await changeVendorStatus(c, adminActor, vendor.id, 'approved', null)
+  await registerUser(c, travellerSpec)
+  const vendorActor: Actor = { userId: user.id, role: 'vendor', sessionId: 'seed' }
+  const today = c.clock.now()
+  for (const t of DEMO_TRIPS) {
+    const day = new Date(today.getTime() + t.days * 86_400_000).toISOString().slice(0, 10)
+    const startsAt = zonedInstant(day, t.at, t.timezone)
+    await createTrip(c, vendorActor, {
+      title: t.title,
+      description: `${t.title}, with a local guide. Small group, all tickets included.`,
+      location: t.location,
+      startsAt,
+      endsAt: new Date(Date.parse(startsAt) + t.hours * 3_600_000).toISOString(),
+      timezone: t.timezone,
+      price: t.price,
+      capacity: t.capacity,
+    })
+  }
   return true
 }

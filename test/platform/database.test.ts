@@ -20,11 +20,19 @@ describe.each(dialects)('database on %s', (dialect) => {
   })
 
   it('when migrated twice, then the second run applies nothing and the tables exist', async () => {
-    expect(await migrateToLatest(database.db, dialect)).toEqual(['0001_foundation'])
+    expect(await migrateToLatest(database.db, dialect)).toEqual(['0001_foundation', '0002_vendors_trips'])
     expect(await migrateToLatest(database.db, dialect)).toEqual([])
     const tables = (await database.db.introspection.getTables()).map((t) => t.name)
     expect(tables).toEqual(
-      expect.arrayContaining(['users', 'sessions', 'refresh_tokens', 'idempotency_keys', 'outbox']),
+      expect.arrayContaining([
+        'users',
+        'sessions',
+        'refresh_tokens',
+        'idempotency_keys',
+        'outbox',
+        'vendors',
+        'trips',
+      ]),
     )
   })
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { expect } from 'vitest'
+import { createAdmin } from '../../src/modules/users/index.js'
 
 export const STRONG_PASSWORD = 'Lisbon-Tram-28-Yellow'
 
@@ -54,4 +55,101 @@ export function expectProblem(
   expect(typeof body.detail).toBe('string')
   expect(body.request_id).toBe(res.headers['x-request-id'])
   return body
+}
+
+type App = FastifyInstance
+type Auth = { authorization: string }
+
+export async function loginAs(
+  app: App,
+  email: string,
+  password: string,
+  url = '/api/v1/auth/login',
+): Promise<Auth> {
+  const res = await app.inject({ method: 'POST', url, payload: { email, password } })
+  expect(res.statusCode, res.body).toBe(200)
+  return { authorization: `Bearer ${res.json().access_token}` }
+}
+
+/** An admin made the way an operator makes one (the CLI's use case), signed in through the API. */
+export async function givenAdmin(env: {
+  app: App
+  c: Parameters<typeof createAdmin>[0]
+}): Promise<{ id: string; auth: Auth }> {
+  const email = uniqueEmail('admin')
+  const admin = await createAdmin(env.c, { email, password: STRONG_PASSWORD, name: 'Admin' })
+  return { id: admin.id, auth: await loginAs(env.app, email, STRONG_PASSWORD) }
+}
+
+export interface GivenVendor {
+  id: string
+  userId: string
+  email: string
+  auth: Auth
+}
+
+/** A vendor registered through the API and, unless told otherwise, approved by an admin. */
+export async function givenVendor(
+  app: App,
+  admin: { auth: Auth },
+  status: 'pending' | 'approved' | 'rejected' | 'suspended' = 'approved',
+): Promise<GivenVendor> {
+  const email = uniqueEmail('vendor')
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/vendors/register',
+    payload: {
+      email,
+      password: STRONG_PASSWORD,
+      name: 'Vera Vendor',
+      business_name: 'Vera Tours',
+      phone: '+351 912 000 111',
+    },
+  })
+  expect(res.statusCode, res.body).toBe(201)
+  const id = res.json().id
+  const decide = async (verb: string, payload?: object) => {
+    const r = await app.inject({
+      method: 'POST',
+      url: `/api/v1/admin/vendors/${id}/${verb}`,
+      headers: admin.auth,
+      payload,
+    })
+    expect(r.statusCode, r.body).toBe(200)
+  }
+  if (status === 'approved' || status === 'suspended') await decide('approve')
+  if (status === 'suspended') await decide('suspend', { reason: 'Complaints under review' })
+  if (status === 'rejected') await decide('reject', { reason: 'Licence missing' })
+  return {
+    id,
+    userId: res.json().user_id,
+    email,
+    auth: await loginAs(app, email, STRONG_PASSWORD, '/api/v1/vendors/login'),
+  }
+}
+
+export function tripBody(overrides: Record<string, unknown> = {}, now = Date.now()) {
+  const starts = new Date(now + 30 * 86_400_000)
+  return {
+    title: 'Douro valley wine tour',
+    description: 'Three quintas, lunch included.',
+    location: 'Porto, Portugal',
+    starts_at: starts.toISOString(),
+    ends_at: new Date(starts.getTime() + 8 * 3_600_000).toISOString(),
+    timezone: 'Europe/Lisbon',
+    price: { amount: 12_500, currency: 'EUR' },
+    capacity: 10,
+    ...overrides,
+  }
+}
+
+export async function givenTrip(app: App, vendor: { auth: Auth }, overrides: Record<string, unknown> = {}) {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/trips',
+    headers: vendor.auth,
+    payload: tripBody(overrides),
+  })
+  expect(res.statusCode, res.body).toBe(201)
+  return res.json()
 }

@@ -3,9 +3,8 @@ import type { DB } from '../../platform/database/schema.js'
 import type { PasswordHasher } from '../../platform/security/passwords.js'
 import type { LoginThrottle } from '../../platform/security/throttle.js'
 import type { TokenSigner } from '../../platform/security/tokens.js'
-import type { Role } from '../../shared/actor.js'
 import type { Clock } from '../../shared/clock.js'
-import { normalizeEmail, userRepository } from '../users/index.js'
+import { normalizeEmail, type User, userRepository } from '../users/index.js'
 import { InvalidCredentialsError } from './auth-errors.js'
 import { accessTokenFor, openSession, type SignedIn } from './open-session.js'
 
@@ -22,7 +21,9 @@ export async function logIn(
     throttle: LoginThrottle
     refreshTokenDays: number
   },
-  input: { email: string; password: string; ip: string; roles?: readonly Role[] },
+  input: { email: string; password: string; ip: string },
+  /** Extra condition on who may sign in here (e.g. vendor accounts only); failing it looks like a wrong password. */
+  accept: (user: User) => Promise<boolean> = async () => true,
 ): Promise<SignedIn> {
   const email = normalizeEmail(input.email)
   await deps.throttle.check(email, input.ip)
@@ -31,11 +32,7 @@ export async function logIn(
     found?.passwordHash != null
       ? await deps.passwords.verify(found.passwordHash, input.password)
       : await deps.passwords.verifyNothing(input.password)
-  const allowed =
-    ok &&
-    found !== undefined &&
-    found.user.status === 'active' &&
-    (!input.roles || input.roles.includes(found.user.role))
+  const allowed = ok && found !== undefined && found.user.status === 'active' && (await accept(found.user))
   if (!allowed || !found) {
     await deps.throttle.recordFailure(email, input.ip)
     throw new InvalidCredentialsError()

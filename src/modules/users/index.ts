@@ -1,3 +1,5 @@
+export { type AccountInput, insertAccount, type PreparedAccount, prepareAccount } from './create-account.js'
+export { createAdmin } from './create-admin.js'
 export { deleteUser } from './delete-user.js'
 export { getUser, profileKey } from './get-user.js'
 export { type RevokeSessions, updateUser } from './update-user.js'

@@ -94,6 +94,71 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute()
       },
     },
+    '0002_vendors_trips': {
+      // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('vendors')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull().unique().references('users.id'))
+          .addColumn('business_name', 'text', (c) => c.notNull())
+          .addColumn('phone', 'text', (c) => c.notNull())
+          .addColumn('payout_account', 'text')
+          .addColumn('status', 'text', (c) =>
+            c.notNull().check(sql`status in ('pending', 'approved', 'rejected', 'suspended')`),
+          )
+          .addColumn('commission_bps', 'integer', (c) =>
+            c.notNull().check(sql`commission_bps >= 0 and commission_bps <= 10000`),
+          )
+          .addColumn('status_reason', 'text')
+          .addColumn('created_at', t.ts, (c) => c.notNull())
+          .addColumn('updated_at', t.ts, (c) => c.notNull())
+          .execute()
+        await db.schema.createIndex('vendors_status_idx').on('vendors').columns(['status', 'id']).execute()
+
+        await db.schema
+          .createTable('trips')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('vendor_id', 'text', (c) => c.notNull().references('vendors.id'))
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('location', 'text', (c) => c.notNull())
+          .addColumn('location_key', 'text', (c) => c.notNull())
+          .addColumn('starts_at', t.ts, (c) => c.notNull())
+          .addColumn('ends_at', t.ts, (c) => c.notNull())
+          .addColumn('timezone', 'text', (c) => c.notNull())
+          .addColumn('price_amount', 'integer', (c) => c.notNull().check(sql`price_amount > 0`))
+          .addColumn('price_currency', 'text', (c) => c.notNull())
+          .addColumn('capacity', 'integer', (c) => c.notNull().check(sql`capacity > 0`))
+          .addColumn('seats_taken', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('cancellation_policy', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('published', 'cancelled')`))
+          .addColumn('created_at', t.ts, (c) => c.notNull())
+          .addColumn('updated_at', t.ts, (c) => c.notNull())
+          .addCheckConstraint(
+            'trips_seats_within_capacity',
+            sql`seats_taken >= 0 and seats_taken <= capacity`,
+          )
+          .addCheckConstraint('trips_ends_after_start', sql`ends_at > starts_at`)
+          .execute()
+        // Search walks published trips in departure order (the keyset), filtered on the way.
+        await db.schema
+          .createIndex('trips_search_idx')
+          .on('trips')
+          .columns(['status', 'starts_at', 'id'])
+          .execute()
+        await db.schema
+          .createIndex('trips_vendor_idx')
+          .on('trips')
+          .columns(['vendor_id', 'starts_at', 'id'])
+          .execute()
+        await db.schema
+          .createIndex('trips_location_idx')
+          .on('trips')
+          .columns(['location_key', 'starts_at', 'id'])
+          .execute()
+      },
+    },
   }
 }
 

@@ -63,10 +63,47 @@ export interface OutboxTable {
   last_error: string | null
 }
 
+export interface VendorsTable {
+  id: string
+  user_id: string
+  business_name: string
+  phone: string
+  payout_account: string | null
+  status: 'pending' | 'approved' | 'rejected' | 'suspended'
+  commission_bps: number
+  status_reason: string | null
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface TripsTable {
+  id: string
+  vendor_id: string
+  title: string
+  description: string
+  location: string
+  /** lower(location): searched without a function call on each row. */
+  location_key: string
+  starts_at: Timestamp
+  ends_at: Timestamp
+  timezone: string
+  price_amount: number
+  price_currency: string
+  capacity: number
+  /** Seats held by pending bookings plus seats of confirmed ones; CHECK keeps it within capacity. */
+  seats_taken: number
+  cancellation_policy: string
+  status: 'published' | 'cancelled'
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
 export interface DB {
   users: UsersTable
   sessions: SessionsTable
   refresh_tokens: RefreshTokensTable
   idempotency_keys: IdempotencyKeysTable
   outbox: OutboxTable
+  vendors: VendorsTable
+  trips: TripsTable
 }

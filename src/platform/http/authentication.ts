@@ -8,6 +8,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** onRequest hook for routes that need a signed-in caller. */
     authenticate: onRequestHookHandler
+    /** onRequest hook for routes open to anyone that show more to a signed-in caller. */
+    authenticateOptional: onRequestHookHandler
   }
 }
 
@@ -18,6 +20,11 @@ export function registerAuthentication(
   app.decorateRequest('actor', undefined)
   app.decorate('authenticate', async function authenticate(request: FastifyRequest) {
     request.actor = await verify(request.headers.authorization)
+  } as onRequestHookHandler)
+  app.decorate('authenticateOptional', async function authenticateOptional(request: FastifyRequest) {
+    // A bad token is still an error: silently treating it as anonymous would hide expired sessions.
+    if (request.headers.authorization !== undefined)
+      request.actor = await verify(request.headers.authorization)
   } as onRequestHookHandler)
 }
 

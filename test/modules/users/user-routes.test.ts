@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAdmin } from '../../../src/modules/users/create-admin.js'
+import { createAdmin } from '../../../src/modules/users/index.js'
 import {
   expectProblem,
   givenUser,

@@ -1,0 +1,28 @@
+import type { Kysely } from 'kysely'
+import type { Cache } from '../../platform/cache/cache.js'
+import type { DB } from '../../platform/database/schema.js'
+import type { Actor } from '../../shared/actor.js'
+import type { Clock } from '../../shared/clock.js'
+import { vendorRepository } from '../vendors/index.js'
+import { canManageTrip } from './trip.js'
+import { forgetTrip } from './trip-cache.js'
+import { TripCancelledError, TripNotFoundError } from './trip-errors.js'
+import { tripRepository } from './trip-repository.js'
+
+/**
+ * Cancels a trip (owner vendor or admin). Cancelling its live bookings with full refunds joins
+ * this transaction when bookings exist (the bookings issue).
+ */
+export async function cancelTrip(
+  deps: { db: Kysely<DB>; clock: Clock; cache: Cache; log?: { warn(obj: object, msg: string): void } },
+  actor: Actor,
+  id: string,
+): Promise<void> {
+  const trip = await tripRepository.findById(deps.db, id)
+  const own = actor.role === 'admin' ? undefined : await vendorRepository.findByUserId(deps.db, actor.userId)
+  if (!trip || !canManageTrip(actor, own?.id, trip)) throw new TripNotFoundError(id)
+  const now = deps.clock.now()
+  const cancelled = await deps.db.transaction().execute((trx) => tripRepository.cancel(trx, id, now))
+  if (!cancelled) throw new TripCancelledError(id)
+  await forgetTrip(deps, id)
+}

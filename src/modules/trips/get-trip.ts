@@ -1,0 +1,22 @@
+import type { Kysely } from 'kysely'
+import { type Cache, readThrough } from '../../platform/cache/cache.js'
+import type { DB } from '../../platform/database/schema.js'
+import type { Trip } from './trip.js'
+import { TRIP_TTL_SECONDS, tripKey } from './trip-cache.js'
+import { TripNotFoundError } from './trip-errors.js'
+import { tripRepository } from './trip-repository.js'
+
+export async function getTrip(
+  deps: { db: Kysely<DB>; cache: Cache; log?: { warn(obj: object, msg: string): void } },
+  id: string,
+): Promise<Trip> {
+  const trip = await readThrough(
+    deps.cache,
+    tripKey(id),
+    TRIP_TTL_SECONDS,
+    () => tripRepository.findById(deps.db, id),
+    deps.log,
+  )
+  if (!trip) throw new TripNotFoundError(id)
+  return trip
+}

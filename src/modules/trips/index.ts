@@ -1,0 +1,7 @@
+export { createTrip } from './create-trip.js'
+export type { CancellationPolicy, Trip } from './trip.js'
+export { DEFAULT_POLICY, seatsAvailable } from './trip.js'
+export { forgetTrip } from './trip-cache.js'
+export { TripNotFoundError } from './trip-errors.js'
+export { tripRepository } from './trip-repository.js'
+export { type TripRouteDeps, tripRoutes } from './trip-routes.js'

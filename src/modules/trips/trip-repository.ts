@@ -1,0 +1,148 @@
+import { type Kysely, type Selectable, sql } from 'kysely'
+import type { DB, TripsTable } from '../../platform/database/schema.js'
+import type { CancellationPolicy, Trip } from './trip.js'
+
+function toTrip(row: Selectable<TripsTable>): Trip {
+  return {
+    id: row.id,
+    vendorId: row.vendor_id,
+    title: row.title,
+    description: row.description,
+    location: row.location,
+    startsAt: row.starts_at,
+    endsAt: row.ends_at,
+    timezone: row.timezone,
+    price: { amount: row.price_amount, currency: row.price_currency },
+    capacity: row.capacity,
+    seatsTaken: row.seats_taken,
+    cancellationPolicy: JSON.parse(row.cancellation_policy) as CancellationPolicy,
+    status: row.status,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }
+}
+
+export interface TripSearch {
+  now: string
+  q?: string
+  location?: string
+  from?: string
+  to?: string
+  minPrice?: number
+  maxPrice?: number
+  currency?: string
+  vendorId?: string
+  after?: [string, string]
+  limit: number
+}
+
+const likeEscape = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+
+export type TripChange = Partial<
+  Omit<Trip, 'id' | 'vendorId' | 'seatsTaken' | 'status' | 'createdAt' | 'updatedAt'>
+>
+
+export const tripRepository = {
+  async insert(db: Kysely<DB>, t: Trip): Promise<void> {
+    await db
+      .insertInto('trips')
+      .values({
+        id: t.id,
+        vendor_id: t.vendorId,
+        title: t.title,
+        description: t.description,
+        location: t.location,
+        location_key: t.location.toLowerCase(),
+        starts_at: t.startsAt,
+        ends_at: t.endsAt,
+        timezone: t.timezone,
+        price_amount: t.price.amount,
+        price_currency: t.price.currency,
+        capacity: t.capacity,
+        seats_taken: t.seatsTaken,
+        cancellation_policy: JSON.stringify(t.cancellationPolicy),
+        status: t.status,
+        created_at: t.createdAt,
+        updated_at: t.updatedAt,
+      })
+      .execute()
+  },
+
+  async findById(db: Kysely<DB>, id: string): Promise<Trip | undefined> {
+    const row = await db.selectFrom('trips').selectAll().where('id', '=', id).executeTakeFirst()
+    return row && toTrip(row)
+  },
+
+  /**
+   * Applies a change to a published trip. The capacity guard is in the statement itself, so a
+   * booking committing at the same moment cannot slip under it: false means it would go below.
+   */
+  async update(db: Kysely<DB>, id: string, c: TripChange, now: Date): Promise<boolean> {
+    let q = db
+      .updateTable('trips')
+      .set({
+        ...(c.title !== undefined && { title: c.title }),
+        ...(c.description !== undefined && { description: c.description }),
+        ...(c.location !== undefined && { location: c.location, location_key: c.location.toLowerCase() }),
+        ...(c.startsAt !== undefined && { starts_at: c.startsAt }),
+        ...(c.endsAt !== undefined && { ends_at: c.endsAt }),
+        ...(c.timezone !== undefined && { timezone: c.timezone }),
+        ...(c.price !== undefined && { price_amount: c.price.amount, price_currency: c.price.currency }),
+        ...(c.capacity !== undefined && { capacity: c.capacity }),
+        ...(c.cancellationPolicy !== undefined && {
+          cancellation_policy: JSON.stringify(c.cancellationPolicy),
+        }),
+        updated_at: now.toISOString(),
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'published')
+    if (c.capacity !== undefined) q = q.where('seats_taken', '<=', c.capacity)
+    return Number((await q.executeTakeFirst()).numUpdatedRows) === 1
+  },
+
+  async cancel(db: Kysely<DB>, id: string, now: Date): Promise<boolean> {
+    const result = await db
+      .updateTable('trips')
+      .set({ status: 'cancelled', updated_at: now.toISOString() })
+      .where('id', '=', id)
+      .where('status', '=', 'published')
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows) === 1
+  },
+
+  /** Published trips departing after `now`, in departure order, keyset-paginated on (starts_at, id). */
+  async search(db: Kysely<DB>, s: TripSearch): Promise<Trip[]> {
+    let q = db
+      .selectFrom('trips')
+      .selectAll()
+      .where('status', '=', 'published')
+      .where('starts_at', '>', s.now)
+      .orderBy('starts_at')
+      .orderBy('id')
+      .limit(s.limit)
+    if (s.vendorId) q = q.where('vendor_id', '=', s.vendorId)
+    if (s.location) q = q.where('location_key', 'like', sql<string>`${likeEscape(s.location)} escape '\\'`)
+    if (s.q) {
+      const pattern = likeEscape(s.q)
+      q = q.where((eb) =>
+        eb.or([
+          eb(eb.fn('lower', ['title']), 'like', sql<string>`${pattern} escape '\\'`),
+          eb('location_key', 'like', sql<string>`${pattern} escape '\\'`),
+          eb(eb.fn('lower', ['description']), 'like', sql<string>`${pattern} escape '\\'`),
+        ]),
+      )
+    }
+    if (s.from) q = q.where('starts_at', '>=', s.from)
+    if (s.to) q = q.where('starts_at', '<', s.to)
+    if (s.minPrice !== undefined) q = q.where('price_amount', '>=', s.minPrice)
+    if (s.maxPrice !== undefined) q = q.where('price_amount', '<=', s.maxPrice)
+    if (s.currency) q = q.where('price_currency', '=', s.currency)
+    if (s.after) {
+      const [startsAt, id] = s.after
+      q = q.where((eb) =>
+        eb.or([eb('starts_at', '>', startsAt), eb.and([eb('starts_at', '=', startsAt), eb('id', '>', id)])]),
+      )
+    }
+    return (await q.execute()).map(toTrip)
+  },
+}

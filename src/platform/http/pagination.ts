@@ -1,0 +1,40 @@
+import { type Static, Type } from 'typebox'
+import { ValidationError } from '../../shared/errors.js'
+
+export const PageQuery = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  cursor: Type.Optional(Type.String({ maxLength: 500 })),
+}
+
+export const pageOf = <T extends Parameters<typeof Type.Array>[0]>(item: T) =>
+  Type.Object({ data: Type.Array(item), next_cursor: Type.Union([Type.String(), Type.Null()]) })
+
+export type Keyset = (string | number)[]
+
+/** Opaque keyset cursor: the sort key of the last row seen. */
+export function encodeCursor(key: Keyset): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url')
+}
+
+export function decodeCursor(cursor: string | undefined, shape: ('string' | 'number')[]): Keyset | undefined {
+  if (cursor === undefined) return undefined
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+    if (Array.isArray(key) && key.length === shape.length && key.every((v, i) => typeof v === shape[i]))
+      return key
+  } catch {
+    // fall through
+  }
+  throw new ValidationError([{ field: 'cursor', message: 'is not a cursor this API gave out' }])
+}
+
+export type Page<T> = { items: T[]; nextCursor: string | null }
+
+/** Fetch limit+1 rows; the extra one says whether there is a next page. */
+export function toPage<T>(rows: T[], limit: number, keyOf: (row: T) => Keyset): Page<T> {
+  const items = rows.slice(0, limit)
+  const last = items[items.length - 1]
+  return { items, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null }
+}
+
+export type PageQueryType = Static<Type.TObject<typeof PageQuery>>

@@ -1,0 +1,57 @@
+let zones: Set<string> | undefined
+
+/** An IANA time zone this runtime knows (e.g. Europe/Lisbon); "UTC" too. */
+export function isTimeZone(name: string): boolean {
+  zones ??= new Set(Intl.supportedValuesOf('timeZone'))
+  if (zones.has(name) || name === 'UTC') return true
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name })
+    return name.includes('/')
+  } catch {
+    return false
+  }
+}
+
+/** The instant as wall-clock time in a zone, with its offset: 2027-03-28T09:00:00+01:00. */
+export function localIso(instant: string | Date, timeZone: string): string {
+  const date = new Date(instant)
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
+      .formatToParts(date)
+      .map((p) => [p.type, p.value]),
+  )
+  const wall = Date.UTC(
+    +parts.year!,
+    +parts.month! - 1,
+    +parts.day!,
+    +parts.hour!,
+    +parts.minute!,
+    +parts.second!,
+  )
+  const offsetMin = Math.round((wall - Math.floor(date.getTime() / 1000) * 1000) / 60000)
+  const sign = offsetMin < 0 ? '-' : '+'
+  const abs = Math.abs(offsetMin)
+  const offset = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${offset}`
+}
+
+/** The UTC instant of a wall-clock time in a zone ("2027-03-28", "09:00", "Europe/Lisbon"). */
+export function zonedInstant(date: string, time: string, timeZone: string): string {
+  const wall = Date.parse(`${date}T${time}:00Z`)
+  let guess = wall
+  for (let i = 0; i < 3; i++) {
+    const local = localIso(new Date(guess), timeZone)
+    const shown = Date.parse(`${local.slice(0, 19)}Z`)
+    guess += wall - shown
+  }
+  return new Date(guess).toISOString()
+}
