@@ -79,6 +79,8 @@ describe('travellr serve on the embedded default', () => {
         body: JSON.stringify({ email: 'admin@travellr.local', password: 'Admin-Demo-Pass-2026' }),
       })
       expect(((await login.json()) as { user: { role: string } }).user.role).toBe('admin')
+      const trips = (await (await fetch(`${base}/api/v1/trips`)).json()) as { data: { timezone: string }[] }
+      expect(new Set(trips.data.map((t) => t.timezone)).size).toBeGreaterThanOrEqual(3)
     } finally {
       child.kill('SIGTERM')
       await new Promise((r) => child.once('exit', r))
