@@ -9,6 +9,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { Type } from 'typebox'
 import type { Container } from './container.js'
 import { authenticate, authRoutes, revokeUserSessions } from './modules/auth/index.js'
+import { bookingRoutes, cancelTripBookings } from './modules/bookings/index.js'
 import { tripRoutes } from './modules/trips/index.js'
 import { userRoutes } from './modules/users/index.js'
 import { vendorRoutes } from './modules/vendors/index.js'
@@ -186,7 +187,8 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
       await api.register(authRoutes(c))
       await api.register(userRoutes({ ...c, revokeSessions }))
       await api.register(vendorRoutes(c))
-      await api.register(tripRoutes(c))
+      await api.register(tripRoutes({ ...c, cancelTripBookings }))
+      await api.register(bookingRoutes(c))
     },
     { prefix: '/api/v1' },
   )

@@ -25,6 +25,8 @@ export interface Container {
   isCommonPassword: (p: string) => boolean
   refreshTokenDays: number
   accessTokenSeconds: number
+  holdMinutes: number
+  maxHeldSeats: number
   close(): Promise<void>
 }
 
@@ -59,6 +61,8 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     isCommonPassword,
     refreshTokenDays: config.refreshTokenDays,
     accessTokenSeconds: config.accessTokenSeconds,
+    holdMinutes: config.holdMinutes,
+    maxHeldSeats: config.maxHeldSeats,
     async close() {
       await cache.close()
       await database.close()

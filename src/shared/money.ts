@@ -23,3 +23,17 @@ export function multiply(price: Money, times: number): Money {
     throw new RangeError('money is whole minor units')
   return { amount: price.amount * times, currency: price.currency }
 }
+
+/** a × numerator / denominator, rounded half to even, in exact integer arithmetic. */
+export function mulDivHalfEven(a: number, numerator: number, denominator: number): number {
+  if (![a, numerator, denominator].every(Number.isSafeInteger) || denominator <= 0) {
+    throw new RangeError('mulDivHalfEven takes safe integers and a positive denominator')
+  }
+  const n = BigInt(a) * BigInt(numerator)
+  const d = BigInt(denominator)
+  let q = n / d
+  const r = n % d
+  const twice = (r < 0n ? -r : r) * 2n
+  if (twice > d || (twice === d && q % 2n !== 0n)) q += n < 0n ? -1n : 1n
+  return Number(q)
+}

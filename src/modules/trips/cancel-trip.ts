@@ -9,12 +9,26 @@ import { forgetTrip } from './trip-cache.js'
 import { TripCancelledError, TripNotFoundError } from './trip-errors.js'
 import { tripRepository } from './trip-repository.js'
 
+/** Cancels a trip's live bookings inside the trip's transaction; returns how many. */
+export type CancelTripBookings = (
+  trx: Kysely<DB>,
+  tripId: string,
+  by: 'vendor' | 'admin',
+  now: Date,
+) => Promise<number>
+
 /**
- * Cancels a trip (owner vendor or admin). Cancelling its live bookings with full refunds joins
- * this transaction when bookings exist (the bookings issue).
+ * Cancels a trip (owner vendor or admin) and, in the same transaction, every live booking on it with
+ * a full refund.
  */
 export async function cancelTrip(
-  deps: { db: Kysely<DB>; clock: Clock; cache: Cache; log?: { warn(obj: object, msg: string): void } },
+  deps: {
+    db: Kysely<DB>
+    clock: Clock
+    cache: Cache
+    cancelTripBookings: CancelTripBookings
+    log?: { warn(obj: object, msg: string): void }
+  },
   actor: Actor,
   id: string,
 ): Promise<void> {
@@ -22,7 +36,11 @@ export async function cancelTrip(
   const own = actor.role === 'admin' ? undefined : await vendorRepository.findByUserId(deps.db, actor.userId)
   if (!trip || !canManageTrip(actor, own?.id, trip)) throw new TripNotFoundError(id)
   const now = deps.clock.now()
-  const cancelled = await deps.db.transaction().execute((trx) => tripRepository.cancel(trx, id, now))
+  const cancelled = await deps.db.transaction().execute(async (trx) => {
+    if (!(await tripRepository.cancel(trx, id, now))) return false
+    await deps.cancelTripBookings(trx, id, actor.role === 'admin' ? 'admin' : 'vendor', now)
+    return true
+  })
   if (!cancelled) throw new TripCancelledError(id)
   await forgetTrip(deps, id)
 }

@@ -1,3 +1,4 @@
+export type { CancelTripBookings } from './cancel-trip.js'
 export { createTrip } from './create-trip.js'
 export type { CancellationPolicy, Trip } from './trip.js'
 export { DEFAULT_POLICY, seatsAvailable } from './trip.js'

@@ -110,6 +110,32 @@ export const tripRepository = {
     return Number(result.numUpdatedRows) === 1
   },
 
+  /**
+   * The capacity guard: takes seats only if they are there, in one conditional UPDATE, so the
+   * database decides under its row lock (PostgreSQL) or write lock (SQLite) whatever the number of
+   * processes; the CHECK (seats_taken <= capacity) is the backstop. False: not enough seats, or the
+   * trip is not open for booking.
+   */
+  async takeSeats(db: Kysely<DB>, id: string, seats: number, now: string): Promise<boolean> {
+    const result = await db
+      .updateTable('trips')
+      .set((eb) => ({ seats_taken: eb('seats_taken', '+', seats) }))
+      .where('id', '=', id)
+      .where('status', '=', 'published')
+      .where('starts_at', '>', now)
+      .where((eb) => eb(eb('seats_taken', '+', seats), '<=', eb.ref('capacity')))
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows) === 1
+  },
+
+  async releaseSeats(db: Kysely<DB>, id: string, seats: number): Promise<void> {
+    await db
+      .updateTable('trips')
+      .set((eb) => ({ seats_taken: eb('seats_taken', '-', seats) }))
+      .where('id', '=', id)
+      .execute()
+  },
+
   /** Published trips departing after `now`, in departure order, keyset-paginated on (starts_at, id). */
   async search(db: Kysely<DB>, s: TripSearch): Promise<Trip[]> {
     let q = db

@@ -24,7 +24,7 @@ import {
 } from './trip-schemas.js'
 import { updateTrip } from './update-trip.js'
 
-export type TripRouteDeps = DepsOf<typeof createTrip> & DepsOf<typeof searchTrips>
+export type TripRouteDeps = DepsOf<typeof createTrip> & DepsOf<typeof searchTrips> & DepsOf<typeof cancelTrip>
 
 type PageInput = { limit?: number; cursor?: string }
 

@@ -159,6 +159,64 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute()
       },
     },
+    '0003_bookings': {
+      // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('bookings')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('trip_id', 'text', (c) => c.notNull().references('trips.id'))
+          .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+          .addColumn('seats', 'integer', (c) => c.notNull().check(sql`seats > 0`))
+          .addColumn('status', 'text', (c) =>
+            c.notNull().check(sql`status in ('pending', 'confirmed', 'completed', 'cancelled', 'expired')`),
+          )
+          .addColumn('unit_price', 'integer', (c) => c.notNull().check(sql`unit_price > 0`))
+          .addColumn('total_amount', 'integer', (c) => c.notNull().check(sql`total_amount > 0`))
+          .addColumn('currency', 'text', (c) => c.notNull())
+          .addColumn('commission_bps', 'integer', (c) => c.notNull())
+          .addColumn('hold_expires_at', t.ts, (c) => c.notNull())
+          .addColumn('notes', 'text')
+          .addColumn('request_key', 'text')
+          .addColumn('refund_amount', 'integer')
+          .addColumn('refund_commission', 'integer')
+          .addColumn('refund_vendor_share', 'integer')
+          .addColumn('refund_percent', 'integer')
+          .addColumn('cancelled_by', 'text')
+          .addColumn('cancel_reason', 'text')
+          .addColumn('created_at', t.ts, (c) => c.notNull())
+          .addColumn('updated_at', t.ts, (c) => c.notNull())
+          .addColumn('confirmed_at', t.ts)
+          .addColumn('closed_at', t.ts)
+          .addCheckConstraint('bookings_total_is_seats_times_price', sql`total_amount = seats * unit_price`)
+          .addCheckConstraint(
+            'bookings_refund_within_total',
+            sql`refund_amount is null or (refund_amount >= 0 and refund_amount <= total_amount and refund_amount = refund_commission + refund_vendor_share)`,
+          )
+          .execute()
+        await db.schema
+          .createIndex('bookings_trip_idx')
+          .on('bookings')
+          .columns(['trip_id', 'status'])
+          .execute()
+        await db.schema
+          .createIndex('bookings_user_idx')
+          .on('bookings')
+          .columns(['user_id', 'status', 'id'])
+          .execute()
+        await db.schema
+          .createIndex('bookings_hold_idx')
+          .on('bookings')
+          .columns(['status', 'hold_expires_at'])
+          .execute()
+        await db.schema
+          .createIndex('bookings_request_key_idx')
+          .on('bookings')
+          .columns(['user_id', 'request_key'])
+          .unique()
+          .execute()
+      },
+    },
   }
 }
 

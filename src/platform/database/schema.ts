@@ -98,6 +98,33 @@ export interface TripsTable {
   updated_at: Timestamp
 }
 
+export interface BookingsTable {
+  id: string
+  trip_id: string
+  user_id: string
+  seats: number
+  status: 'pending' | 'confirmed' | 'completed' | 'cancelled' | 'expired'
+  unit_price: number
+  total_amount: number
+  currency: string
+  /** The vendor's commission at booking time, in basis points; later changes do not touch it. */
+  commission_bps: number
+  hold_expires_at: Timestamp
+  notes: string | null
+  /** The client's Idempotency-Key: a retry after a crash finds the booking instead of making another. */
+  request_key: string | null
+  refund_amount: number | null
+  refund_commission: number | null
+  refund_vendor_share: number | null
+  refund_percent: number | null
+  cancelled_by: 'traveler' | 'vendor' | 'admin' | 'system' | null
+  cancel_reason: string | null
+  created_at: Timestamp
+  updated_at: Timestamp
+  confirmed_at: Timestamp | null
+  closed_at: Timestamp | null
+}
+
 export interface DB {
   users: UsersTable
   sessions: SessionsTable
@@ -106,4 +133,5 @@ export interface DB {
   outbox: OutboxTable
   vendors: VendorsTable
   trips: TripsTable
+  bookings: BookingsTable
 }

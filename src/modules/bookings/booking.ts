@@ -1,0 +1,112 @@
+import type { Actor } from '../../shared/actor.js'
+import { type Money, mulDivHalfEven } from '../../shared/money.js'
+
+export type BookingStatus = 'pending' | 'confirmed' | 'completed' | 'cancelled' | 'expired'
+export type Transition = 'confirm' | 'expire' | 'cancel' | 'complete'
+export type Canceller = 'traveler' | 'vendor' | 'admin' | 'system'
+
+export interface Refund {
+  amount: number
+  percent: number
+  /** The part of the refund taken from the platform's commission… */
+  commission: number
+  /** …and from the vendor's share; the two add up to the amount. */
+  vendorShare: number
+}
+
+export interface Booking {
+  id: string
+  tripId: string
+  userId: string
+  seats: number
+  status: BookingStatus
+  unitPrice: Money
+  total: Money
+  commissionBps: number
+  holdExpiresAt: string
+  notes: string | null
+  refund: Refund | null
+  cancelledBy: Canceller | null
+  cancelReason: string | null
+  createdAt: string
+  updatedAt: string
+  confirmedAt: string | null
+  closedAt: string | null
+}
+
+/** The only moves a booking can make (PRODUCT.md §3). */
+const MOVES: Record<Transition, { from: readonly BookingStatus[]; to: BookingStatus }> = {
+  confirm: { from: ['pending'], to: 'confirmed' },
+  expire: { from: ['pending'], to: 'expired' },
+  cancel: { from: ['pending', 'confirmed'], to: 'cancelled' },
+  complete: { from: ['confirmed'], to: 'completed' },
+}
+
+export function nextStatus(from: BookingStatus, move: Transition): BookingStatus | undefined {
+  return MOVES[move].from.includes(from) ? MOVES[move].to : undefined
+}
+
+export const MOVABLE_FROM = (move: Transition) => MOVES[move].from
+
+/** Statuses whose seats count against the trip's capacity. */
+export const HOLDS_SEATS: readonly BookingStatus[] = ['pending', 'confirmed', 'completed']
+
+export interface PolicyTier {
+  hoursBefore: number
+  refundPercent: number
+}
+
+/** The refund percentage the policy gives for a cancellation at `now`. */
+export function policyPercent(tiers: readonly PolicyTier[], startsAt: string, now: Date): number {
+  const msBefore = Date.parse(startsAt) - now.getTime()
+  if (msBefore < 0) return 0
+  for (const tier of tiers) {
+    if (msBefore >= tier.hoursBefore * 3_600_000) return tier.refundPercent
+  }
+  return 0
+}
+
+/** Commission on what the platform keeps: rate × (captured − refunded), half-even, per booking. */
+export function commissionOn(amount: number, commissionBps: number): number {
+  return mulDivHalfEven(amount, commissionBps, 10_000)
+}
+
+/**
+ * The refund of a cancellation, split pro rata: the commission shrinks to the commission on what is
+ * kept, the vendor's share gives up the rest, and both always add up to the refund to the cent.
+ * Nothing was captured for a pending booking, so nothing is refunded.
+ */
+export function refundFor(
+  booking: Pick<Booking, 'status' | 'total' | 'commissionBps'>,
+  by: Canceller,
+  tiers: readonly PolicyTier[],
+  startsAt: string,
+  now: Date,
+): Refund {
+  if (booking.status !== 'confirmed') return { amount: 0, percent: 0, commission: 0, vendorShare: 0 }
+  const percent = by === 'traveler' ? policyPercent(tiers, startsAt, now) : 100
+  const total = booking.total.amount
+  const amount = mulDivHalfEven(total, percent, 100)
+  const commission =
+    commissionOn(total, booking.commissionBps) - commissionOn(total - amount, booking.commissionBps)
+  return { amount, percent, commission, vendorShare: amount - commission }
+}
+
+/** Who is this actor to the booking? Anyone else must not learn that it exists. */
+export function relationTo(
+  actor: Actor,
+  booking: Pick<Booking, 'userId'>,
+  tripVendorUserId: string,
+): 'owner' | 'vendor' | 'admin' | 'none' {
+  if (actor.role === 'admin') return 'admin'
+  if (actor.userId === booking.userId) return 'owner'
+  if (actor.userId === tripVendorUserId) return 'vendor'
+  return 'none'
+}
+
+export const cancellerFor = (relation: 'owner' | 'vendor' | 'admin'): Canceller =>
+  relation === 'owner' ? 'traveler' : relation
+
+export function holdExpiry(now: Date, holdMinutes: number): string {
+  return new Date(now.getTime() + holdMinutes * 60_000).toISOString()
+}

@@ -1,0 +1,113 @@
+import type { Kysely } from 'kysely'
+import type { Cache } from '../../platform/cache/cache.js'
+import { isUniqueViolation } from '../../platform/database/database.js'
+import type { DB } from '../../platform/database/schema.js'
+import { addEvent } from '../../platform/outbox.js'
+import type { Actor } from '../../shared/actor.js'
+import type { Clock } from '../../shared/clock.js'
+import { newId } from '../../shared/ids.js'
+import { forgetTrip, TripNotFoundError, tripRepository } from '../trips/index.js'
+import { userRepository } from '../users/index.js'
+import { type Booking, holdExpiry } from './booking.js'
+import { HoldLimitError, SoldOutError, TravellersOnlyError, TripNotBookableError } from './booking-errors.js'
+import { bookingRepository } from './booking-repository.js'
+import { moveBooking } from './move-booking.js'
+
+export interface CreateBookingDeps {
+  db: Kysely<DB>
+  clock: Clock
+  cache: Cache
+  holdMinutes: number
+  maxHeldSeats: number
+  log?: { warn(obj: object, msg: string): void }
+}
+
+/**
+ * Holds seats for a traveller. The price is the trip's, the user the token's. In one transaction:
+ * the traveller's row is locked (their holds are counted without a race), holds past their time are
+ * expired, the seats are taken by the capacity guard, and the booking and its event are written.
+ */
+export async function createBooking(
+  deps: CreateBookingDeps,
+  actor: Actor,
+  input: { tripId: string; seats: number; notes?: string | null; requestKey?: string },
+): Promise<Booking> {
+  if (actor.role !== 'traveler') throw new TravellersOnlyError()
+  const requestKey = input.requestKey ?? null
+  if (requestKey) {
+    // A retry of a request that committed before its answer was stored finds its booking.
+    const earlier = await bookingRepository.findByRequestKey(deps.db, actor.userId, requestKey)
+    if (earlier) return earlier
+  }
+  const now = deps.clock.now()
+  const at = now.toISOString()
+  let booking: Booking
+  try {
+    booking = await deps.db.transaction().execute(async (trx) => {
+      await userRepository.lockRow(trx, actor.userId)
+      let held = 0
+      for (const hold of await bookingRepository.pendingOfUser(trx, actor.userId)) {
+        if (hold.hold_expires_at > at) {
+          held += hold.seats
+          continue
+        }
+        const stale = await bookingRepository.findById(trx, hold.id)
+        if (stale) await moveBooking(trx, stale, 'expire', now, { cancelledBy: 'system' })
+      }
+      if (held + input.seats > deps.maxHeldSeats) throw new HoldLimitError(deps.maxHeldSeats, held)
+
+      const trip = await bookingRepository.tripContext(trx, input.tripId)
+      if (!trip) throw new TripNotFoundError(input.tripId)
+      if (trip.status !== 'published') throw new TripNotBookableError('This trip is cancelled.')
+      if (trip.startsAt <= at) throw new TripNotBookableError('This trip has already left.')
+      if (!(await tripRepository.takeSeats(trx, trip.tripId, input.seats, at))) {
+        throw new SoldOutError(Math.max(0, trip.capacity - trip.seatsTaken))
+      }
+      const created: Booking = {
+        id: newId('bkg', now.getTime()),
+        tripId: trip.tripId,
+        userId: actor.userId,
+        seats: input.seats,
+        status: 'pending',
+        unitPrice: { amount: trip.price, currency: trip.currency },
+        total: { amount: trip.price * input.seats, currency: trip.currency },
+        commissionBps: trip.commissionBps,
+        holdExpiresAt: holdExpiry(now, deps.holdMinutes),
+        notes: input.notes ?? null,
+        refund: null,
+        cancelledBy: null,
+        cancelReason: null,
+        createdAt: at,
+        updatedAt: at,
+        confirmedAt: null,
+        closedAt: null,
+      }
+      await bookingRepository.insert(trx, created, requestKey)
+      await addEvent(
+        trx,
+        {
+          type: 'booking.created',
+          aggregateId: created.id,
+          payload: {
+            booking_id: created.id,
+            trip_id: created.tripId,
+            user_id: created.userId,
+            seats: created.seats,
+            total: created.total,
+            hold_expires_at: created.holdExpiresAt,
+          },
+        },
+        now,
+      )
+      return created
+    })
+  } catch (err) {
+    if (requestKey && isUniqueViolation(err)) {
+      const earlier = await bookingRepository.findByRequestKey(deps.db, actor.userId, requestKey)
+      if (earlier) return earlier
+    }
+    throw err
+  }
+  await forgetTrip(deps, booking.tripId)
+  return booking
+}

@@ -1,0 +1,22 @@
+import type { Kysely } from 'kysely'
+import type { DB } from '../../platform/database/schema.js'
+import type { Actor } from '../../shared/actor.js'
+import { relationTo } from './booking.js'
+import { BookingNotFoundError } from './booking-errors.js'
+import { type BookingWithTrip, bookingRepository } from './booking-repository.js'
+
+/** The booking and the caller's relation to it; anyone unrelated gets "not found". */
+export async function findVisibleBooking(db: Kysely<DB>, actor: Actor, id: string) {
+  const found = await bookingRepository.findWithTrip(db, id)
+  const relation = found ? relationTo(actor, found.booking, found.trip.vendorUserId) : 'none'
+  if (!found || relation === 'none') throw new BookingNotFoundError(id)
+  return { ...found, relation }
+}
+
+export async function getBooking(
+  deps: { db: Kysely<DB> },
+  actor: Actor,
+  id: string,
+): Promise<BookingWithTrip> {
+  return findVisibleBooking(deps.db, actor, id)
+}
