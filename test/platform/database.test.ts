@@ -20,7 +20,11 @@ describe.each(dialects)('database on %s', (dialect) => {
   })
 
   it('when migrated twice, then the second run applies nothing and the tables exist', async () => {
-    expect(await migrateToLatest(database.db, dialect)).toEqual(['0001_foundation', '0002_vendors_trips', '0003_bookings'])
+    expect(await migrateToLatest(database.db, dialect)).toEqual([
+      '0001_foundation',
+      '0002_vendors_trips',
+      '0003_bookings',
+    ])
     expect(await migrateToLatest(database.db, dialect)).toEqual([])
     const tables = (await database.db.introspection.getTables()).map((t) => t.name)
     expect(tables).toEqual(
