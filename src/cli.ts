@@ -14,6 +14,8 @@ const USAGE = `Usage: travellr <command>
   migrate                                 bring the database schema up to date
   seed                                    seed demo data into an empty database
   admin create --email E --password P     create an admin account
+  bench [--db sqlite|postgres] [--cache memory|redis] [--duration S] [--quick]
+                                          load the real server and its floors, print the table
 `
 
 function config() {
@@ -100,6 +102,12 @@ async function main(argv: string[]): Promise<number> {
         console.log(`Admin ${user.email} created (${user.id}).`)
         return 0
       })
+    }
+    case 'bench': {
+      // The benchmark ships in the build but uses dev dependencies (autocannon).
+      const { runBench } = await import('../bench/run.js')
+      await runBench(rest)
+      return 0
     }
     default:
       console.error(USAGE)

@@ -12,11 +12,13 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
-/** The instant as wall-clock time in a zone, with its offset: 2027-03-28T09:00:00+01:00. */
-export function localIso(instant: string | Date, timeZone: string): string {
-  const date = new Date(instant)
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
+// Building an Intl.DateTimeFormat costs far more than using one: one per zone, made once.
+const formatters = new Map<string, Intl.DateTimeFormat>()
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone)
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
       timeZone,
       hourCycle: 'h23',
       year: 'numeric',
@@ -26,9 +28,16 @@ export function localIso(instant: string | Date, timeZone: string): string {
       minute: '2-digit',
       second: '2-digit',
     })
-      .formatToParts(date)
-      .map((p) => [p.type, p.value]),
-  )
+    formatters.set(timeZone, f)
+  }
+  return f
+}
+
+/** The instant as wall-clock time in a zone, with its offset: 2027-03-28T09:00:00+01:00. */
+export function localIso(instant: string | Date, timeZone: string): string {
+  const date = new Date(instant)
+  const parts: Record<string, string> = {}
+  for (const p of formatterFor(timeZone).formatToParts(date)) parts[p.type] = p.value
   const wall = Date.UTC(
     +parts.year!,
     +parts.month! - 1,

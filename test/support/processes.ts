@@ -14,7 +14,7 @@ export function buildCli(): { cli: string; remove(): void } {
     ['-p', join(root, 'tsconfig.build.json'), '--outDir', out],
     { cwd: root },
   )
-  return { cli: join(out, 'cli.js'), remove: () => rmSync(out, { recursive: true, force: true }) }
+  return { cli: join(out, 'src/cli.js'), remove: () => rmSync(out, { recursive: true, force: true }) }
 }
 
 export function freePort(): Promise<number> {

@@ -1,0 +1,434 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import * as argon2 from 'argon2'
+import autocannon from 'autocannon'
+import pg from 'pg'
+import { loadConfig } from '../src/platform/config.js'
+import { openDatabase } from '../src/platform/database/database.js'
+import { migrateToLatest } from '../src/platform/database/migrations.js'
+import { BENCH_PASSWORD, type BenchData, seedBench } from './seed.js'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`)
+
+interface Options {
+  db: 'sqlite' | 'postgres'
+  cache: 'memory' | 'redis'
+  duration: number
+  warmup: number
+  connections: number
+  travellers: number
+  write: boolean
+  pgAdmin: string
+  redisUrl: string
+}
+
+export interface Figures {
+  scenario: string
+  rps: number
+  p50: number
+  p99: number
+  errors: number
+  non2xx: number
+  rssMb: number | null
+  floor?: string
+  ratio?: number
+  p99Ratio?: number
+  bar?: string
+  met?: boolean
+}
+
+function parse(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      db: { type: 'string', default: 'sqlite' },
+      cache: { type: 'string', default: 'memory' },
+      duration: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '3' },
+      connections: { type: 'string', default: '50' },
+      travellers: { type: 'string', default: '20000' },
+      quick: { type: 'boolean', default: false },
+      'no-write': { type: 'boolean', default: false },
+    },
+  })
+  const quick = values.quick
+  if (values.db !== 'sqlite' && values.db !== 'postgres') throw new Error('--db is sqlite or postgres')
+  if (values.cache !== 'memory' && values.cache !== 'redis') throw new Error('--cache is memory or redis')
+  return {
+    db: values.db,
+    cache: values.cache,
+    duration: quick ? 1 : Number(values.duration),
+    warmup: quick ? 0.5 : Number(values.warmup),
+    connections: Number(values.connections),
+    travellers: quick ? 1000 : Number(values.travellers),
+    write: !values['no-write'],
+    pgAdmin: process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  }
+}
+
+async function scratchDatabase(o: Options): Promise<{ url: string; drop(): Promise<void> }> {
+  if (o.db === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'travellr-bench-'))
+    return {
+      url: `sqlite:${join(dir, 'bench.sqlite')}`,
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    }
+  }
+  const name = `travellr_bench_${randomBytes(4).toString('hex')}`
+  const admin = new pg.Client({ connectionString: o.pgAdmin })
+  await admin.connect()
+  await admin.query(`create database "${name}"`)
+  await admin.end()
+  return {
+    url: `${o.pgAdmin.replace(/\/[^/]*$/, '')}/${name}`,
+    async drop() {
+      const c = new pg.Client({ connectionString: o.pgAdmin })
+      await c.connect()
+      await c.query(`drop database if exists "${name}" with (force)`)
+      await c.end()
+    },
+  }
+}
+
+function start(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  ready: string,
+): Promise<ChildProcess> {
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, [script, ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+    })
+    let out = ''
+    const onData = (d: Buffer) => {
+      out += d.toString()
+      if (out.includes(ready)) ok(child)
+    }
+    child.stdout.on('data', onData)
+    child.stderr.on('data', onData)
+    child.on('exit', (code) => fail(new Error(`${script} exited (${code}):\n${out}`)))
+  })
+}
+
+const freePort = () => 20000 + Math.floor(Math.random() * 20000)
+
+/** Peak RSS since the last reset, from /proc (Linux); null elsewhere. */
+function peakRss(pid: number | undefined): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1])
+    return Math.round((kb / 1024) * 10) / 10
+  } catch {
+    return null
+  }
+}
+
+function resetPeakRss(pid: number | undefined) {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5')
+  } catch {
+    // not Linux, or not allowed: the peak then covers the whole run
+  }
+}
+
+type Setup = (req: Record<string, unknown>) => Record<string, unknown>
+
+async function load(url: string, o: Options, setup: Setup, seconds: number) {
+  const result = await autocannon({
+    url,
+    connections: o.connections,
+    duration: seconds,
+    requests: [{ setupRequest: setup as never }],
+  })
+  return {
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    statuses: Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([k, v]) => [k, (v as { count: number }).count]),
+    ),
+  }
+}
+
+async function argon2Floor(seconds: number, concurrency: number, hash: string): Promise<Figures> {
+  let done = 0
+  const until = Date.now() + seconds * 1000
+  const started = performance.now()
+  const latencies: number[] = []
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < until) {
+        const t = performance.now()
+        await argon2.verify(hash, BENCH_PASSWORD)
+        latencies.push(performance.now() - t)
+        done++
+      }
+    }),
+  )
+  latencies.sort((a, b) => a - b)
+  const at = (q: number) => Math.round(latencies[Math.floor(q * (latencies.length - 1))] ?? 0)
+  return {
+    scenario: 'floor: raw argon2id verify',
+    rps: Math.round(done / ((performance.now() - started) / 1000)),
+    p50: at(0.5),
+    p99: at(0.99),
+    errors: 0,
+    non2xx: 0,
+    rssMb: null,
+  }
+}
+
+function table(rows: Figures[]): string {
+  const head = [
+    'scenario',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'errors',
+    'non-2xx',
+    'peak RSS MB',
+    'vs floor',
+    'p99 vs floor',
+    'bar',
+    'met',
+  ]
+  const body = rows.map((r) => [
+    r.scenario,
+    String(r.rps),
+    String(r.p50),
+    String(r.p99),
+    String(r.errors),
+    String(r.non2xx),
+    r.rssMb === null ? '-' : String(r.rssMb),
+    r.ratio === undefined ? '-' : `${r.ratio.toFixed(2)} × ${r.floor}`,
+    r.p99Ratio === undefined ? '-' : `${r.p99Ratio.toFixed(2)}`,
+    r.bar ?? '-',
+    r.met === undefined ? '-' : r.met ? 'yes' : 'NO',
+  ])
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)))
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n')
+}
+
+function versions() {
+  const read = (name: string) => {
+    try {
+      return JSON.parse(readFileSync(join(here, '../../node_modules', name, 'package.json'), 'utf8'))
+        .version as string
+    } catch {
+      return 'unknown'
+    }
+  }
+  return Object.fromEntries(
+    ['fastify', 'kysely', 'pg', 'better-sqlite3', 'argon2', 'autocannon'].map((n) => [n, read(n)]),
+  )
+}
+
+export async function runBench(argv: string[]): Promise<Figures[]> {
+  const o = parse(argv)
+  log(
+    `${o.db} + ${o.cache} cache, ${o.connections} connections, ${o.duration}s per scenario after ${o.warmup}s warm-up`,
+  )
+  const scratch = await scratchDatabase(o)
+  const secret = randomBytes(48).toString('base64url')
+  const env: Record<string, string> = {
+    TRAVELLR_ENV: 'production',
+    DATABASE_URL: scratch.url,
+    JWT_SECRET: secret,
+    SEED_DEMO: '0',
+    LOG_LEVEL: 'warn',
+    HOLD_MINUTES: '120',
+    ...(o.cache === 'redis' && {
+      REDIS_URL: o.redisUrl,
+      REDIS_PREFIX: `bench:${randomBytes(4).toString('hex')}:`,
+    }),
+  }
+  const config = loadConfig(env)
+  const children: ChildProcess[] = []
+  try {
+    log('migrating and seeding the scratch database')
+    const database = openDatabase(scratch.url)
+    await migrateToLatest(database.db, database.dialect)
+    const data: BenchData = await seedBench(database.db, config, { travellers: o.travellers, bookings: 1000 })
+    const hash = (
+      await database.db.selectFrom('users').select('password_hash').limit(1).executeTakeFirstOrThrow()
+    ).password_hash!
+    await database.close()
+
+    const port = freePort()
+    log('starting the service and the floors')
+    const server = await start(
+      join(here, '../src/cli.js'),
+      ['serve'],
+      { ...env, PORT: String(port) },
+      'Travellr is running',
+    )
+    children.push(server)
+    const bare = await start(join(here, 'floor-fastify.js'), [String(port + 1)], {}, 'floor listening')
+    children.push(bare)
+    const raw = await start(
+      join(here, 'floor-booking.js'),
+      [String(port + 2), scratch.url],
+      {},
+      'floor listening',
+    )
+    children.push(raw)
+    const api = `http://127.0.0.1:${port}`
+
+    let n = 0
+    const next = () => n++
+    const json = { 'content-type': 'application/json' }
+    const scenarios: { name: string; target: string; setup: Setup; floor?: string }[] = [
+      {
+        name: 'GET /trips/{id} (cached)',
+        target: api,
+        setup: (r) => ({ ...r, method: 'GET', path: `/api/v1/trips/${data.tripIds[next() % 100]}` }),
+        floor: 'bare Fastify',
+      },
+      {
+        name: 'GET /trips?location=… (search)',
+        target: api,
+        setup: (r) => ({
+          ...r,
+          method: 'GET',
+          path: `/api/v1/trips?location=${encodeURIComponent(data.locations[next() % data.locations.length]!)}`,
+        }),
+        floor: 'bare Fastify',
+      },
+      {
+        name: 'GET /bookings/{id}',
+        target: api,
+        setup: (r) => {
+          const b = data.bookings[next() % data.bookings.length]!
+          return {
+            ...r,
+            method: 'GET',
+            path: `/api/v1/bookings/${b.id}`,
+            headers: { authorization: `Bearer ${b.token}` },
+          }
+        },
+        floor: 'bare Fastify',
+      },
+      {
+        name: 'POST /bookings',
+        target: api,
+        setup: (r) => {
+          const i = next()
+          const t = data.travellers[i % data.travellers.length]!
+          const body = JSON.stringify({ trip_id: data.tripIds[i % 100], seats: 1 })
+          return {
+            ...r,
+            method: 'POST',
+            path: '/api/v1/bookings',
+            headers: { ...json, authorization: `Bearer ${t.token}` },
+            body,
+          }
+        },
+        floor: 'raw booking',
+      },
+      {
+        name: 'POST /auth/login',
+        target: api,
+        setup: (r) => {
+          const t = data.travellers[next() % data.travellers.length]!
+          return {
+            ...r,
+            method: 'POST',
+            path: '/api/v1/auth/login',
+            headers: json,
+            body: JSON.stringify({ email: t.email, password: BENCH_PASSWORD }),
+          }
+        },
+        floor: 'raw argon2',
+      },
+    ]
+
+    const results: Figures[] = []
+    const measure = async (name: string, target: string, setup: Setup, pid?: number) => {
+      if (o.warmup > 0) await load(target, o, setup, o.warmup)
+      resetPeakRss(pid)
+      log(`${name}: ${o.duration}s`)
+      const { statuses, ...f } = await load(target, o, setup, o.duration)
+      const unexpected = Object.keys(statuses).filter((s) => !s.startsWith('2'))
+      if (unexpected.length > 0) log(`${name}: status codes ${JSON.stringify(statuses)}`)
+      return { scenario: name, ...f, rssMb: peakRss(pid) } as Figures
+    }
+
+    const floors: Record<string, Figures> = {}
+    floors['bare Fastify'] = await measure(
+      'floor: bare Fastify',
+      `http://127.0.0.1:${port + 1}`,
+      (r) => ({ ...r, method: 'GET', path: '/' }),
+      bare.pid,
+    )
+    let floorUser = 0
+    floors['raw booking'] = await measure(
+      'floor: raw-driver booking',
+      `http://127.0.0.1:${port + 2}`,
+      (r) => {
+        const i = floorUser++
+        const body = JSON.stringify({ trip_id: data.floorTripIds[i % 100], seats: 1 })
+        return { ...r, method: 'POST', path: '/', headers: { ...json, 'x-user-id': data.floorUserId }, body }
+      },
+      raw.pid,
+    )
+    log(`floor: raw argon2id verify: ${o.duration}s`)
+    floors['raw argon2'] = await argon2Floor(o.duration, o.connections, hash)
+    results.push(floors['bare Fastify'], floors['raw booking'], floors['raw argon2'])
+
+    const bars: Record<string, { ratio: number; p99?: number }> = {
+      'GET /trips/{id} (cached)': { ratio: 0.5 },
+      'GET /bookings/{id}': { ratio: 0.3 },
+      'POST /bookings': { ratio: o.db === 'postgres' ? 0.8 : 0.6, p99: 1.5 },
+      'POST /auth/login': { ratio: 0.8 },
+    }
+    for (const s of scenarios) {
+      const f = await measure(s.name, s.target, s.setup, server.pid)
+      const floor = s.floor ? floors[s.floor] : undefined
+      if (floor) {
+        f.floor = s.floor
+        f.ratio = f.rps / floor.rps
+        f.p99Ratio = floor.p99 > 0 ? f.p99 / floor.p99 : undefined
+        const bar = bars[s.name]
+        if (bar) {
+          f.bar = `≥ ${bar.ratio}×${bar.p99 ? `, p99 ≤ ${bar.p99}×` : ''}, RSS < 200 MB`
+          f.met =
+            f.ratio >= bar.ratio &&
+            (bar.p99 === undefined || (f.p99Ratio ?? 0) <= bar.p99) &&
+            f.errors === 0 &&
+            f.non2xx === 0 &&
+            (f.rssMb === null || f.rssMb < 200)
+        }
+      }
+      results.push(f)
+    }
+
+    const header = `Travellr bench — ${new Date().toISOString()} — ${o.db} + ${o.cache} cache — ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB — node ${process.version}`
+    process.stdout.write(`\n${header}\n\n${table(results)}\n\n`)
+    if (o.write) {
+      const dir = join(here, '../../bench/results')
+      mkdirSync(dir, { recursive: true })
+      const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${o.db}.json`)
+      writeFileSync(
+        file,
+        `${JSON.stringify({ date: new Date().toISOString(), options: o, machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform }, versions: versions(), results }, null, 2)}\n`,
+      )
+      log(`results written to ${file}`)
+    }
+    return results
+  } finally {
+    for (const c of children) c.kill('SIGTERM')
+    await new Promise((r) => setTimeout(r, 300))
+    await scratch.drop()
+  }
+}

@@ -1,0 +1,198 @@
+import * as argon2 from 'argon2'
+import type { Kysely } from 'kysely'
+import type { Config } from '../src/platform/config.js'
+import type { DB } from '../src/platform/database/schema.js'
+import { createTokenSigner } from '../src/platform/security/tokens.js'
+import { newId } from '../src/shared/ids.js'
+
+export const BENCH_PASSWORD = 'Bench-Traveller-Pass-2026'
+
+export interface BenchData {
+  tripIds: string[]
+  floorTripIds: string[]
+  locations: string[]
+  travellers: { id: string; email: string; token: string }[]
+  bookings: { id: string; token: string }[]
+  /** Who the raw floor books as: no traveller of the service's scenarios, so no hold limit is shared. */
+  floorUserId: string
+}
+
+const LOCATIONS = [
+  'Lisbon, Portugal',
+  'Kyoto, Japan',
+  'New York, USA',
+  'Cape Town, South Africa',
+  'Sintra, Portugal',
+]
+
+async function insertInChunks<T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>, size = 200) {
+  for (let i = 0; i < rows.length; i += size) await insert(rows.slice(i, i + size))
+}
+
+/**
+ * Seeds straight into the database: an approved vendor, 100 trips for the service and 100 for the
+ * raw floor (room for the whole run), travellers enough that nobody reaches the hold limit (with
+ * sessions and signed tokens, as logins would give), and bookings to read.
+ */
+export async function seedBench(
+  db: Kysely<DB>,
+  config: Config,
+  counts: { travellers: number; bookings: number },
+): Promise<BenchData> {
+  const now = new Date()
+  const at = now.toISOString()
+  const hash = await argon2.hash(BENCH_PASSWORD, {
+    type: argon2.argon2id,
+    memoryCost: config.argon2.memoryKiB,
+    timeCost: config.argon2.iterations,
+    parallelism: config.argon2.parallelism,
+  })
+  const vendorUser = newId('usr')
+  const vendorId = newId('vnd')
+  await db
+    .insertInto('users')
+    .values({
+      id: vendorUser,
+      email: 'bench-vendor@example.com',
+      name: 'Bench Vendor',
+      phone: null,
+      password_hash: hash,
+      role: 'vendor',
+      status: 'active',
+      created_at: at,
+      updated_at: at,
+      deleted_at: null,
+    })
+    .execute()
+  await db
+    .insertInto('vendors')
+    .values({
+      id: vendorId,
+      user_id: vendorUser,
+      business_name: 'Bench Tours',
+      phone: '+1 555 0100',
+      payout_account: null,
+      status: 'approved',
+      commission_bps: 2000,
+      status_reason: null,
+      created_at: at,
+      updated_at: at,
+    })
+    .execute()
+
+  const trip = (i: number) => {
+    const starts = new Date(now.getTime() + (30 + (i % 60)) * 86_400_000).toISOString()
+    const location = LOCATIONS[i % LOCATIONS.length]!
+    return {
+      id: newId('trp'),
+      vendor_id: vendorId,
+      title: `Bench trip ${i}`,
+      description: 'A trip for load tests.',
+      location,
+      location_key: location.toLowerCase(),
+      starts_at: starts,
+      ends_at: new Date(Date.parse(starts) + 6 * 3_600_000).toISOString(),
+      timezone: 'UTC',
+      price_amount: 5000 + i,
+      price_currency: 'USD',
+      capacity: 2000,
+      seats_taken: 0,
+      cancellation_policy: JSON.stringify({
+        tiers: [
+          { hoursBefore: 168, refundPercent: 100 },
+          { hoursBefore: 48, refundPercent: 50 },
+        ],
+      }),
+      status: 'published' as const,
+      created_at: at,
+      updated_at: at,
+    }
+  }
+  const trips = Array.from({ length: 200 }, (_, i) => trip(i))
+  await insertInChunks(trips, (chunk) => db.insertInto('trips').values(chunk).execute())
+
+  const signer = createTokenSigner({
+    secret: config.jwtSecret,
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+    accessTokenSeconds: 3600,
+  })
+  const travellers: BenchData['travellers'] = []
+  const users = []
+  const sessions = []
+  for (let i = 0; i < counts.travellers; i++) {
+    const id = newId('usr')
+    const sessionId = newId('ses')
+    const email = `bench-${i}@example.com`
+    users.push({
+      id,
+      email,
+      name: `Traveller ${i}`,
+      phone: null,
+      password_hash: hash,
+      role: 'traveler' as const,
+      status: 'active' as const,
+      created_at: at,
+      updated_at: at,
+      deleted_at: null,
+    })
+    sessions.push({
+      id: sessionId,
+      user_id: id,
+      created_at: at,
+      expires_at: new Date(now.getTime() + 86_400_000).toISOString(),
+      revoked_at: null,
+      revoked_reason: null,
+    })
+    const { token } = await signer.issue({ userId: id, role: 'traveler', sessionId }, now)
+    travellers.push({ id, email, token })
+  }
+  await insertInChunks(users, (chunk) => db.insertInto('users').values(chunk).execute())
+  await insertInChunks(sessions, (chunk) => db.insertInto('sessions').values(chunk).execute())
+
+  const bookings: BenchData['bookings'] = []
+  const rows = []
+  for (let i = 0; i < counts.bookings; i++) {
+    const t = trips[i % 100]!
+    const owner = travellers[i % travellers.length]!
+    const id = newId('bkg')
+    rows.push({
+      id,
+      trip_id: t.id,
+      user_id: owner.id,
+      seats: 1,
+      status: 'confirmed' as const,
+      unit_price: t.price_amount,
+      total_amount: t.price_amount,
+      currency: 'USD',
+      commission_bps: 2000,
+      hold_expires_at: at,
+      notes: null,
+      request_key: null,
+      refund_amount: null,
+      refund_commission: null,
+      refund_vendor_share: null,
+      refund_percent: null,
+      cancelled_by: null,
+      cancel_reason: null,
+      created_at: at,
+      updated_at: at,
+      confirmed_at: at,
+      closed_at: null,
+    })
+    bookings.push({ id, token: owner.token })
+  }
+  await insertInChunks(rows, (chunk) => db.insertInto('bookings').values(chunk).execute())
+  for (const t of trips.slice(0, 100)) {
+    const taken = rows.filter((r) => r.trip_id === t.id).length
+    if (taken > 0) await db.updateTable('trips').set({ seats_taken: taken }).where('id', '=', t.id).execute()
+  }
+  return {
+    tripIds: trips.slice(0, 100).map((t) => t.id),
+    floorTripIds: trips.slice(100).map((t) => t.id),
+    locations: LOCATIONS.map((l) => l.split(',')[0]!.toLowerCase()),
+    travellers,
+    bookings,
+    floorUserId: vendorUser,
+  }
+}

@@ -1,0 +1,35 @@
+import { spawnSync } from 'node:child_process'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildCli, root } from './support/processes.js'
+
+/** A quick run (about a second a scenario) proves `npm run bench` still works; figures are never asserted. */
+describe('the benchmark command', () => {
+  let build: ReturnType<typeof buildCli>
+  beforeAll(() => {
+    build = buildCli()
+  })
+  afterAll(() => build.remove())
+
+  it('when run quickly on SQLite, then it prints one table with every scenario beside its floor', () => {
+    const res = spawnSync(process.execPath, [build.cli, 'bench', '--db', 'sqlite', '--quick', '--no-write'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+      timeout: 120_000,
+    })
+    const out = res.stdout.toString()
+    expect(res.status, res.stderr.toString()).toBe(0)
+    for (const row of [
+      'floor: bare Fastify',
+      'floor: raw-driver booking',
+      'floor: raw argon2id verify',
+      'GET /trips/{id} (cached)',
+      'GET /trips?location=… (search)',
+      'GET /bookings/{id}',
+      'POST /bookings',
+      'POST /auth/login',
+    ]) {
+      expect(out).toContain(`| ${row}`)
+    }
+    expect(out).toMatch(/\| POST \/bookings +\| \d+ +\| \d+/)
+  }, 180_000)
+})
