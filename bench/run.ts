@@ -24,6 +24,10 @@ interface Options {
   connections: number
   travellers: number
   write: boolean
+  /** Write a CPU profile of the server (node --cpu-prof) into this folder. */
+  profile: string | undefined
+  /** Only the scenarios whose name contains this. */
+  only: string | undefined
   pgAdmin: string
   redisUrl: string
 }
@@ -55,6 +59,8 @@ function parse(argv: string[]): Options {
       travellers: { type: 'string', default: '20000' },
       quick: { type: 'boolean', default: false },
       'no-write': { type: 'boolean', default: false },
+      profile: { type: 'string' },
+      only: { type: 'string' },
     },
   })
   const quick = values.quick
@@ -68,6 +74,8 @@ function parse(argv: string[]): Options {
     connections: Number(values.connections),
     travellers: quick ? 1000 : Number(values.travellers),
     write: !values['no-write'],
+    profile: values.profile,
+    only: values.only,
     pgAdmin: process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
   }
@@ -102,9 +110,10 @@ function start(
   args: string[],
   env: Record<string, string>,
   ready: string,
+  nodeFlags: string[] = [],
 ): Promise<ChildProcess> {
   return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, [script, ...args], {
+    const child = spawn(process.execPath, [...nodeFlags, script, ...args], {
       env: { PATH: process.env.PATH ?? '', ...env },
     })
     let out = ''
@@ -267,11 +276,13 @@ export async function runBench(argv: string[]): Promise<Figures[]> {
 
     const port = freePort()
     log('starting the service and the floors')
+    const flags = o.profile ? ['--cpu-prof', `--cpu-prof-dir=${o.profile}`] : []
     const server = await start(
       join(here, '../src/cli.js'),
       ['serve'],
       { ...env, PORT: String(port) },
       'Travellr is running',
+      flags,
     )
     children.push(server)
     const bare = await start(join(here, 'floor-fastify.js'), [String(port + 1)], {}, 'floor listening')
@@ -392,7 +403,7 @@ export async function runBench(argv: string[]): Promise<Figures[]> {
       'POST /bookings': { ratio: o.db === 'postgres' ? 0.8 : 0.6, p99: 1.5 },
       'POST /auth/login': { ratio: 0.8 },
     }
-    for (const s of scenarios) {
+    for (const s of scenarios.filter((x) => !o.only || x.name.includes(o.only))) {
       const f = await measure(s.name, s.target, s.setup, server.pid)
       const floor = s.floor ? floors[s.floor] : undefined
       if (floor) {
@@ -428,7 +439,9 @@ export async function runBench(argv: string[]): Promise<Figures[]> {
     return results
   } finally {
     for (const c of children) c.kill('SIGTERM')
-    await new Promise((r) => setTimeout(r, 300))
+    await Promise.all(
+      children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)),
+    )
     await scratch.drop()
   }
 }

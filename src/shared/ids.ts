@@ -13,12 +13,24 @@ function encode(value: bigint, length: number): string {
   return out
 }
 
+// Random bytes are drawn from the system a few KiB at a time: one call per id costs more than the id.
+const pool = new Uint8Array(4096)
+let offset = pool.length
+
+function randomBits80(): bigint {
+  if (offset + 10 > pool.length) {
+    globalThis.crypto.getRandomValues(pool)
+    offset = 0
+  }
+  let r = 0n
+  for (let i = 0; i < 10; i++) r = (r << 8n) | BigInt(pool[offset + i]!)
+  offset += 10
+  return r
+}
+
 /** `usr_` + 10 chars of milliseconds since epoch + 16 random chars (80 bits). */
 export function newId(prefix: IdPrefix, nowMs: number = Date.now()): string {
-  const random = globalThis.crypto.getRandomValues(new Uint8Array(10))
-  let r = 0n
-  for (const byte of random) r = (r << 8n) | BigInt(byte)
-  return `${prefix}_${encode(BigInt(nowMs), 10)}${encode(r, 16)}`
+  return `${prefix}_${encode(BigInt(nowMs), 10)}${encode(randomBits80(), 16)}`
 }
 
 export function hasPrefix(id: string, prefix: IdPrefix): boolean {

@@ -1,4 +1,5 @@
-import type { Kysely, Selectable } from 'kysely'
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely'
+import { serializesWriters } from '../../platform/database/database.js'
 import type { BookingsTable, DB } from '../../platform/database/schema.js'
 import type { Booking, BookingStatus, Canceller, PolicyTier, Refund } from './booking.js'
 
@@ -175,6 +176,40 @@ export const bookingRepository = {
       .where('request_key', '=', key)
       .executeTakeFirst()
     return row && toBooking(row)
+  },
+
+  /**
+   * Counts the seats a traveller's live holds take and how many holds are past their time, and
+   * makes sure no other transaction of the same traveller does the same until this one ends: on
+   * PostgreSQL with the row lock of a no-op UPDATE of their row, in the same statement; on SQLite
+   * BEGIN IMMEDIATE already holds the one write lock, so a plain read is enough.
+   */
+  async lockHolds(db: Kysely<DB>, userId: string, now: string): Promise<{ held: number; stale: number }> {
+    const counts = (eb: ExpressionBuilder<DB, 'users'>) => {
+      const pending = () =>
+        eb.selectFrom('bookings').where('user_id', '=', userId).where('status', '=', 'pending')
+      return [
+        pending()
+          .where('hold_expires_at', '>', now)
+          .select((e) => e.fn.coalesce(e.fn.sum<number>('seats'), e.lit(0)).as('n'))
+          .as('held'),
+        pending()
+          .where('hold_expires_at', '<=', now)
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .as('stale'),
+      ] as const
+    }
+    const row = serializesWriters(db)
+      ? await db
+          .selectNoFrom((eb) => counts(eb as unknown as ExpressionBuilder<DB, 'users'>))
+          .executeTakeFirst()
+      : await db
+          .updateTable('users')
+          .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+          .where('id', '=', userId)
+          .returning((eb) => counts(eb))
+          .executeTakeFirst()
+    return { held: Number(row?.held ?? 0), stale: Number(row?.stale ?? 0) }
   },
 
   async pendingOfUser(db: Kysely<DB>, userId: string) {

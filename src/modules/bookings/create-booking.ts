@@ -7,7 +7,7 @@ import type { Actor } from '../../shared/actor.js'
 import type { Clock } from '../../shared/clock.js'
 import { newId } from '../../shared/ids.js'
 import { forgetTrip, TripNotFoundError, tripRepository } from '../trips/index.js'
-import { userRepository } from '../users/index.js'
+import { DEFAULT_COMMISSION_BPS } from '../vendors/index.js'
 import { type Booking, holdExpiry } from './booking.js'
 import { HoldLimitError, SoldOutError, TravellersOnlyError, TripNotBookableError } from './booking-errors.js'
 import { bookingRepository } from './booking-repository.js'
@@ -44,34 +44,36 @@ export async function createBooking(
   let booking: Booking
   try {
     booking = await deps.db.transaction().execute(async (trx) => {
-      await userRepository.lockRow(trx, actor.userId)
-      let held = 0
-      for (const hold of await bookingRepository.pendingOfUser(trx, actor.userId)) {
-        if (hold.hold_expires_at > at) {
-          held += hold.seats
-          continue
+      // The hot path is five statements: lock + count holds, take seats, booking, event (and BEGIN/COMMIT).
+      let { held, stale } = await bookingRepository.lockHolds(trx, actor.userId, at)
+      if (stale > 0) {
+        // Holds past their time that the expiry job has not reached yet: expire them now.
+        for (const hold of await bookingRepository.pendingOfUser(trx, actor.userId)) {
+          if (hold.hold_expires_at > at) continue
+          const overdue = await bookingRepository.findById(trx, hold.id)
+          if (overdue) await moveBooking(trx, overdue, 'expire', now, { cancelledBy: 'system' })
         }
-        const stale = await bookingRepository.findById(trx, hold.id)
-        if (stale) await moveBooking(trx, stale, 'expire', now, { cancelledBy: 'system' })
+        ;({ held } = await bookingRepository.lockHolds(trx, actor.userId, at))
       }
       if (held + input.seats > deps.maxHeldSeats) throw new HoldLimitError(deps.maxHeldSeats, held)
 
-      const trip = await bookingRepository.tripContext(trx, input.tripId)
-      if (!trip) throw new TripNotFoundError(input.tripId)
-      if (trip.status !== 'published') throw new TripNotBookableError('This trip is cancelled.')
-      if (trip.startsAt <= at) throw new TripNotBookableError('This trip has already left.')
-      if (!(await tripRepository.takeSeats(trx, trip.tripId, input.seats, at))) {
+      const taken = await tripRepository.takeSeats(trx, input.tripId, input.seats, at)
+      if (!taken) {
+        const trip = await bookingRepository.tripContext(trx, input.tripId)
+        if (!trip) throw new TripNotFoundError(input.tripId)
+        if (trip.status !== 'published') throw new TripNotBookableError('This trip is cancelled.')
+        if (trip.startsAt <= at) throw new TripNotBookableError('This trip has already left.')
         throw new SoldOutError(Math.max(0, trip.capacity - trip.seatsTaken))
       }
       const created: Booking = {
         id: newId('bkg', now.getTime()),
-        tripId: trip.tripId,
+        tripId: input.tripId,
         userId: actor.userId,
         seats: input.seats,
         status: 'pending',
-        unitPrice: { amount: trip.price, currency: trip.currency },
-        total: { amount: trip.price * input.seats, currency: trip.currency },
-        commissionBps: trip.commissionBps,
+        unitPrice: { amount: taken.price_amount, currency: taken.price_currency },
+        total: { amount: taken.price_amount * input.seats, currency: taken.price_currency },
+        commissionBps: taken.commission_bps ?? DEFAULT_COMMISSION_BPS,
         holdExpiresAt: holdExpiry(now, deps.holdMinutes),
         notes: input.notes ?? null,
         refund: null,

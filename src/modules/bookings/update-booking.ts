@@ -4,7 +4,6 @@ import type { DB } from '../../platform/database/schema.js'
 import type { Actor } from '../../shared/actor.js'
 import type { Clock } from '../../shared/clock.js'
 import { forgetTrip, tripRepository } from '../trips/index.js'
-import { userRepository } from '../users/index.js'
 import type { Booking } from './booking.js'
 import { BookingNotFoundError, BookingStateError, HoldLimitError, SoldOutError } from './booking-errors.js'
 import { bookingRepository } from './booking-repository.js'
@@ -24,7 +23,7 @@ export async function updateBooking(
   const now = deps.clock.now()
   const at = now.toISOString()
   const changed = await deps.db.transaction().execute(async (trx) => {
-    await userRepository.lockRow(trx, actor.userId)
+    const { held } = await bookingRepository.lockHolds(trx, actor.userId, at)
     const booking = await bookingRepository.findById(trx, input.bookingId)
     if (!booking || booking.userId !== actor.userId) throw new BookingNotFoundError(input.bookingId)
     if (booking.status !== 'pending' && booking.status !== 'confirmed') {
@@ -39,9 +38,6 @@ export async function updateBooking(
       }
       const delta = input.seats - booking.seats
       if (delta > 0) {
-        const held = (await bookingRepository.pendingOfUser(trx, actor.userId))
-          .filter((h) => h.hold_expires_at > at)
-          .reduce((sum, h) => sum + h.seats, 0)
         if (held + delta > deps.maxHeldSeats) throw new HoldLimitError(deps.maxHeldSeats, held)
         if (!(await tripRepository.takeSeats(trx, booking.tripId, delta, at))) {
           const trip = await bookingRepository.tripContext(trx, booking.tripId)

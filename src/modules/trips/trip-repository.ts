@@ -38,6 +38,13 @@ export interface TripSearch {
 
 const likeEscape = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 
+/** What a booking needs from the trip whose seats it took: the price now, and the vendor's commission. */
+export interface SeatsTaken {
+  price_amount: number
+  price_currency: string
+  commission_bps: number | null
+}
+
 export type TripChange = Partial<
   Omit<Trip, 'id' | 'vendorId' | 'seatsTaken' | 'status' | 'createdAt' | 'updatedAt'>
 >
@@ -113,19 +120,27 @@ export const tripRepository = {
   /**
    * The capacity guard: takes seats only if they are there, in one conditional UPDATE, so the
    * database decides under its row lock (PostgreSQL) or write lock (SQLite) whatever the number of
-   * processes; the CHECK (seats_taken <= capacity) is the backstop. False: not enough seats, or the
-   * trip is not open for booking.
+   * processes; the CHECK (seats_taken <= capacity) is the backstop. Returns the price and the
+   * vendor's commission in the same round trip; undefined: not enough seats, or not open for booking.
    */
-  async takeSeats(db: Kysely<DB>, id: string, seats: number, now: string): Promise<boolean> {
-    const result = await db
+  async takeSeats(db: Kysely<DB>, id: string, seats: number, now: string): Promise<SeatsTaken | undefined> {
+    return db
       .updateTable('trips')
       .set((eb) => ({ seats_taken: eb('seats_taken', '+', seats) }))
       .where('id', '=', id)
       .where('status', '=', 'published')
       .where('starts_at', '>', now)
       .where((eb) => eb(eb('seats_taken', '+', seats), '<=', eb.ref('capacity')))
+      .returning((eb) => [
+        'price_amount',
+        'price_currency',
+        eb
+          .selectFrom('vendors')
+          .select('commission_bps')
+          .whereRef('vendors.id', '=', 'trips.vendor_id')
+          .as('commission_bps'),
+      ])
       .executeTakeFirst()
-    return Number(result.numUpdatedRows) === 1
   },
 
   async releaseSeats(db: Kysely<DB>, id: string, seats: number): Promise<void> {

@@ -136,18 +136,6 @@ export const userRepository = {
       .execute()
   },
 
-  /**
-   * Serialises a user's concurrent writes for the rest of the transaction: a no-op UPDATE takes the
-   * row lock on PostgreSQL (SQLite's BEGIN IMMEDIATE already serialises every writer).
-   */
-  async lockRow(db: Kysely<DB>, id: string): Promise<void> {
-    await db
-      .updateTable('users')
-      .set((eb) => ({ updated_at: eb.ref('updated_at') }))
-      .where('id', '=', id)
-      .execute()
-  },
-
   async count(db: Kysely<DB>): Promise<number> {
     const row = await db
       .selectFrom('users')

@@ -1,6 +1,7 @@
 export { changeVendorStatus } from './change-vendor-status.js'
 export { registerVendor } from './register-vendor.js'
 export type { Vendor, VendorStatus } from './vendor.js'
+export { DEFAULT_COMMISSION_BPS } from './vendor.js'
 export { VendorNotApprovedError, VendorNotFoundError, VendorRequiredError } from './vendor-errors.js'
 export { vendorRepository } from './vendor-repository.js'
 export { type VendorRouteDeps, vendorRoutes } from './vendor-routes.js'

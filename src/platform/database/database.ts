@@ -143,3 +143,11 @@ export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
 }
+
+/**
+ * True on SQLite, where every writing transaction holds the one write lock from BEGIN IMMEDIATE
+ * on: row locks there would only add writes.
+ */
+export function serializesWriters(db: Kysely<DB>): boolean {
+  return db.getExecutor().adapter instanceof SqliteAdapter
+}

@@ -217,6 +217,18 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute()
       },
     },
+    '0004_booking_holds_index': {
+      // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
+      async up(db: Kysely<any>) {
+        // A traveller's live holds are counted on every booking: lead with the user, or the planner
+        // walks every pending booking of everyone through bookings_hold_idx.
+        await db.schema
+          .createIndex('bookings_user_holds_idx')
+          .on('bookings')
+          .columns(['user_id', 'status', 'hold_expires_at'])
+          .execute()
+      },
+    },
   }
 }
 

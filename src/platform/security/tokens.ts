@@ -1,5 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash, createSecretKey, randomBytes } from 'node:crypto'
 import { jwtVerify, SignJWT } from 'jose'
+import { LRUCache } from 'lru-cache'
 import type { Actor, Role } from '../../shared/actor.js'
 import { newId } from '../../shared/ids.js'
 
@@ -20,7 +21,12 @@ const ROLES: readonly Role[] = ['traveler', 'vendor', 'admin']
 
 /** HS256 access tokens: algorithm pinned, iss/aud/exp/jti/sid checked on every request. */
 export function createTokenSigner(settings: TokenSettings) {
-  const key = new TextEncoder().encode(settings.secret)
+  // A KeyObject made once: given raw bytes, jose would import the key again on every verify.
+  const key = createSecretKey(Buffer.from(settings.secret, 'utf8'))
+  // Clients send the same token on every request for an hour. A verified token (the whole string,
+  // signature included) is remembered until its exp, so repeat requests skip the crypto; revocation
+  // is checked per request elsewhere, and the clock is compared on every hit.
+  const verified = new LRUCache<string, { actor: Actor; exp: number }>({ max: 20_000 })
   return {
     async issue(actor: Actor, now: Date): Promise<AccessToken> {
       const jti = newId('req', now.getTime()).replace('req_', 'jti_')
@@ -39,6 +45,8 @@ export function createTokenSigner(settings: TokenSettings) {
 
     /** Returns the actor, or undefined for any token that is not exactly one of ours and current. */
     async verify(token: string, now: Date): Promise<Actor | undefined> {
+      const seen = verified.get(token)
+      if (seen) return seen.exp * 1000 > now.getTime() ? seen.actor : undefined
       try {
         const { payload } = await jwtVerify(token, key, {
           algorithms: ['HS256'],
@@ -52,7 +60,9 @@ export function createTokenSigner(settings: TokenSettings) {
         if (!ROLES.includes(role) || typeof payload.sid !== 'string' || typeof payload.sub !== 'string') {
           return undefined
         }
-        return { userId: payload.sub, role, sessionId: payload.sid }
+        const actor: Actor = { userId: payload.sub, role, sessionId: payload.sid }
+        verified.set(token, { actor, exp: payload.exp! })
+        return actor
       } catch {
         return undefined
       }
