@@ -1,5 +1,4 @@
 import cors from '@fastify/cors'
-import helmet from '@fastify/helmet'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -18,6 +17,7 @@ import { registerIdempotency } from './platform/http/idempotency.js'
 import { registerMetrics } from './platform/http/metrics.js'
 import { problem, sendProblem } from './platform/http/problem.js'
 import { Problem } from './platform/http/schemas.js'
+import { registerSecurityHeaders } from './platform/http/security-headers.js'
 import { newId } from './shared/ids.js'
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -77,8 +77,9 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
     }
   })
 
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
+    done()
   })
   app.setErrorHandler((err, request, reply) => sendProblem(err as Error, request, reply, request.log))
   app.setNotFoundHandler((request, reply) => {
@@ -95,11 +96,7 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
       )
   })
 
-  // No upgrade-insecure-requests: the embedded default serves /docs over plain http on loopback.
-  await app.register(helmet, {
-    global: true,
-    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
-  })
+  registerSecurityHeaders(app)
   await app.register(cors, { origin: c.config.corsOrigins.length > 0 ? [...c.config.corsOrigins] : false })
   await app.register(swagger, {
     openapi: {

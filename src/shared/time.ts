@@ -33,9 +33,22 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return f
 }
 
+// Trips are shown far more often than they change: remember the last few thousand conversions.
+const shown = new Map<string, string>()
+
 /** The instant as wall-clock time in a zone, with its offset: 2027-03-28T09:00:00+01:00. */
 export function localIso(instant: string | Date, timeZone: string): string {
-  const date = new Date(instant)
+  const key = `${typeof instant === 'string' ? instant : instant.toISOString()}|${timeZone}`
+  let local = shown.get(key)
+  if (local === undefined) {
+    local = computeLocalIso(new Date(instant), timeZone)
+    if (shown.size >= 5000) shown.clear()
+    shown.set(key, local)
+  }
+  return local
+}
+
+function computeLocalIso(date: Date, timeZone: string): string {
   const parts: Record<string, string> = {}
   for (const p of formatterFor(timeZone).formatToParts(date)) parts[p.type] = p.value
   const wall = Date.UTC(

@@ -30,12 +30,24 @@ describe.each(adapters)('cache contract: %s', (_name, make) => {
     await cache.close()
   })
 
-  it('when a value is set, then get returns an equal copy, not the same object', async () => {
-    const value = { a: 1, b: ['x', null], c: { d: true } }
+  it('when a value is set, then get returns it as JSON would, and no caller can change what others read', async () => {
+    const value = { a: 1, b: ['x', null], c: { d: true }, at: new Date('2031-01-01T00:00:00Z') }
     await cache.set('obj', value, 60)
-    const got = await cache.get<typeof value>('obj')
-    expect(got).toEqual(value)
-    expect(got).not.toBe(value)
+    value.a = 2 // the caller's own object changing later does not reach the cache
+    const got = await cache.get<any>('obj')
+    expect(got).toEqual({ a: 1, b: ['x', null], c: { d: true }, at: '2031-01-01T00:00:00.000Z' })
+    try {
+      got.a = 99
+      got.b.push('z')
+    } catch {
+      // frozen (memory) or a private copy (Redis): either way the cache keeps its value
+    }
+    expect(await cache.get('obj')).toEqual({
+      a: 1,
+      b: ['x', null],
+      c: { d: true },
+      at: '2031-01-01T00:00:00.000Z',
+    })
   })
 
   it('when a key is missing, then get is undefined', async () => {

@@ -1,12 +1,24 @@
 import { LRUCache } from 'lru-cache'
 import { type Cache, globToRegExp } from './cache.js'
 
-/** In-process LRU with per-entry TTL, for the embedded default and as a local fallback. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v)
+    Object.freeze(value)
+  }
+  return value
+}
+
+/** What Redis would give back: a JSON round trip (dates become strings), here frozen and shared. */
+const stored = (value: unknown): unknown => deepFreeze(JSON.parse(JSON.stringify(value)))
+
+/**
+ * In-process LRU with per-entry TTL, for the embedded default and as a local fallback. Values are
+ * kept as frozen JSON-shaped objects: a hit costs no parsing, and no caller can change what others read.
+ */
 export function createMemoryCache(options: { maxEntries?: number } = {}): Cache {
-  // Stored as JSON text so callers never share (and mutate) one object, as with Redis.
-  const lru = new LRUCache<string, string>({ max: options.maxEntries ?? 50_000, ttlAutopurge: false })
-  const parse = <T>(raw: string | undefined): T | undefined =>
-    raw === undefined ? undefined : (JSON.parse(raw) as T)
+  const lru = new LRUCache<string, {}>({ max: options.maxEntries ?? 50_000, ttlAutopurge: false })
+  const parse = <T>(raw: {} | undefined): T | undefined => raw as T | undefined
 
   return {
     kind: 'memory',
@@ -17,10 +29,10 @@ export function createMemoryCache(options: { maxEntries?: number } = {}): Cache 
       return keys.map((k) => parse<T>(lru.get(k)))
     },
     async set(key, value, ttlSeconds) {
-      lru.set(key, JSON.stringify(value), { ttl: ttlSeconds * 1000 })
+      lru.set(key, stored(value) as {}, { ttl: ttlSeconds * 1000 })
     },
     async setMany(entries, ttlSeconds) {
-      for (const { key, value } of entries) lru.set(key, JSON.stringify(value), { ttl: ttlSeconds * 1000 })
+      for (const { key, value } of entries) lru.set(key, stored(value) as {}, { ttl: ttlSeconds * 1000 })
     },
     async delete(...keys) {
       for (const k of keys) lru.delete(k)
@@ -36,12 +48,12 @@ export function createMemoryCache(options: { maxEntries?: number } = {}): Cache 
     async increment(key, ttlSeconds) {
       const current = lru.get(key)
       if (current === undefined) {
-        lru.set(key, '1', { ttl: ttlSeconds * 1000 })
+        lru.set(key, 1, { ttl: ttlSeconds * 1000 })
         return 1
       }
       const next = Number(current) + 1
       // Keep the window's original expiry: only the count changes.
-      lru.set(key, String(next), { ttl: lru.getRemainingTTL(key), noUpdateTTL: true })
+      lru.set(key, next, { ttl: lru.getRemainingTTL(key), noUpdateTTL: true })
       return next
     },
     async ping() {},

@@ -142,8 +142,7 @@ export function registerIdempotency(app: FastifyInstance, deps: Deps): void {
     }
   }
 
-  app.addHook('preHandler', async (request, reply) => {
-    if (request.method !== 'POST' || request.routeOptions.config.idempotent === false) return
+  const claimHook = async (request: FastifyRequest, reply: FastifyReply) => {
     const key = request.headers['idempotency-key']
     if (key === undefined) return
     if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key)) {
@@ -157,9 +156,9 @@ export function registerIdempotency(app: FastifyInstance, deps: Deps): void {
     const owned = await claim(scope, key, requestHash(request), reply)
     request.idempotency = { scope, key, replayed: !owned }
     if (!owned) return reply // the stored response was sent
-  })
+  }
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  const storeHook = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const idem = request.idempotency
     if (!idem || idem.replayed) return payload
     const where = db
@@ -194,7 +193,20 @@ export function registerIdempotency(app: FastifyInstance, deps: Deps): void {
       })
       .execute()
     return payload
+  }
+
+  // Only mutating POSTs take the hooks: every other route pays nothing for them.
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method]
+    if (!methods.includes('POST') || route.config?.idempotent === false) return
+    route.preHandler = [claimHook, ...toArray(route.preHandler)]
+    route.onSend = [...toArray(route.onSend), storeHook]
   })
+}
+
+function toArray<T>(hook: T | T[] | undefined): T[] {
+  if (hook === undefined) return []
+  return Array.isArray(hook) ? hook : [hook]
 }
 
 /** Keys are kept 24 hours; the cleanup job calls this. */
