@@ -168,6 +168,22 @@ export const bookingRepository = {
     return row && { booking: toBooking(row), trip: toTripContext(row) }
   },
 
+  /** A booking and the user id of the vendor selling its trip: what reading it needs, nothing more. */
+  async findWithSeller(
+    db: Kysely<DB>,
+    id: string,
+  ): Promise<{ booking: Booking; vendorUserId: string } | undefined> {
+    const row = await db
+      .selectFrom('bookings as b')
+      .innerJoin('trips as t', 't.id', 'b.trip_id')
+      .innerJoin('vendors as v', 'v.id', 't.vendor_id')
+      .selectAll('b')
+      .select('v.user_id as vendor_user_id')
+      .where('b.id', '=', id)
+      .executeTakeFirst()
+    return row && { booking: toBooking(row), vendorUserId: row.vendor_user_id }
+  },
+
   async findByRequestKey(db: Kysely<DB>, userId: string, key: string): Promise<Booking | undefined> {
     const row = await db
       .selectFrom('bookings')

@@ -86,7 +86,7 @@ export function bookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncTypebox
           response: { 200: BookingView, ...problems(401, 404) },
         },
       },
-      async (request) => bookingView((await getBooking(deps, actorOf(request), request.params.id)).booking),
+      async (request) => bookingView(await getBooking(deps, actorOf(request), request.params.id)),
     )
 
     app.put(
