@@ -22,26 +22,28 @@ export interface OutboxEvent {
   payload: Record<string, unknown>
 }
 
+/** The outbox row of an event, for code that writes it itself (e.g. within a larger statement). */
+export function outboxRow(event: OutboxEvent, now: Date) {
+  const at = now.toISOString()
+  return {
+    id: newId('evt', now.getTime()),
+    type: event.type,
+    aggregate_id: event.aggregateId,
+    payload: JSON.stringify(event.payload),
+    created_at: at,
+    available_at: at,
+    attempts: 0,
+    processed_at: null,
+    last_error: null,
+  }
+}
+
 /**
  * The transactional outbox: an event is a row written by the same transaction as the change it
  * reports, so it exists if and only if the change committed. Delivery reads the table afterwards.
  */
 export async function addEvent(trx: Kysely<DB>, event: OutboxEvent, now: Date): Promise<string> {
-  const id = newId('evt', now.getTime())
-  const at = now.toISOString()
-  await trx
-    .insertInto('outbox')
-    .values({
-      id,
-      type: event.type,
-      aggregate_id: event.aggregateId,
-      payload: JSON.stringify(event.payload),
-      created_at: at,
-      available_at: at,
-      attempts: 0,
-      processed_at: null,
-      last_error: null,
-    })
-    .execute()
-  return id
+  const row = outboxRow(event, now)
+  await trx.insertInto('outbox').values(row).execute()
+  return row.id
 }

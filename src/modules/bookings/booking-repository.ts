@@ -1,6 +1,8 @@
-import type { ExpressionBuilder, Kysely, Selectable } from 'kysely'
+import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely'
 import { serializesWriters } from '../../platform/database/database.js'
 import type { BookingsTable, DB } from '../../platform/database/schema.js'
+import { addEvent, type OutboxEvent, outboxRow } from '../../platform/outbox.js'
+import { type SeatsTaken, tripRepository } from '../trips/index.js'
 import type { Booking, BookingStatus, Canceller, PolicyTier, Refund } from './booking.js'
 
 function toBooking(row: Selectable<BookingsTable>): Booking {
@@ -102,6 +104,40 @@ function toTripContext(r: TripRow): TripContext {
   }
 }
 
+function bookingColumns(
+  p: {
+    id: string
+    tripId: string
+    userId: string
+    seats: number
+    holdExpiresAt: string
+    notes: string | null
+    requestKey: string | null
+  },
+  at: string,
+) {
+  return {
+    id: p.id,
+    trip_id: p.tripId,
+    user_id: p.userId,
+    seats: p.seats,
+    status: 'pending' as const,
+    hold_expires_at: p.holdExpiresAt,
+    notes: p.notes,
+    request_key: p.requestKey,
+    refund_amount: null,
+    refund_commission: null,
+    refund_vendor_share: null,
+    refund_percent: null,
+    cancelled_by: null,
+    cancel_reason: null,
+    created_at: at,
+    updated_at: at,
+    confirmed_at: null,
+    closed_at: null,
+  }
+}
+
 export interface BookingListFilter {
   userId?: string
   vendorId?: string
@@ -121,34 +157,68 @@ export const bookingRepository = {
     return row && toTripContext(row)
   },
 
-  async insert(db: Kysely<DB>, b: Booking, requestKey: string | null): Promise<void> {
-    await db
-      .insertInto('bookings')
-      .values({
-        id: b.id,
-        trip_id: b.tripId,
-        user_id: b.userId,
-        seats: b.seats,
-        status: b.status,
-        unit_price: b.unitPrice.amount,
-        total_amount: b.total.amount,
-        currency: b.total.currency,
-        commission_bps: b.commissionBps,
-        hold_expires_at: b.holdExpiresAt,
-        notes: b.notes,
-        request_key: requestKey,
-        refund_amount: null,
-        refund_commission: null,
-        refund_vendor_share: null,
-        refund_percent: null,
-        cancelled_by: null,
-        cancel_reason: null,
-        created_at: b.createdAt,
-        updated_at: b.updatedAt,
-        confirmed_at: null,
-        closed_at: null,
-      })
-      .execute()
+  /**
+   * Takes the seats (the capacity guard), writes the pending booking at the trip's current price,
+   * and its event. On PostgreSQL that is one statement (data-modifying CTEs: one round trip instead
+   * of three); on SQLite, three in-process statements. Undefined: the seats were not there, or the
+   * trip is not open for booking, and nothing was written.
+   */
+  async place(
+    db: Kysely<DB>,
+    p: {
+      id: string
+      tripId: string
+      userId: string
+      seats: number
+      holdExpiresAt: string
+      notes: string | null
+      requestKey: string | null
+      defaultCommissionBps: number
+      event: OutboxEvent
+    },
+    now: Date,
+  ): Promise<SeatsTaken | undefined> {
+    const at = now.toISOString()
+    if (serializesWriters(db)) {
+      const taken = await tripRepository.takeSeats(db, p.tripId, p.seats, at)
+      if (!taken) return undefined
+      await db
+        .insertInto('bookings')
+        .values({
+          ...bookingColumns(p, at),
+          unit_price: taken.price_amount,
+          total_amount: taken.price_amount * p.seats,
+          currency: taken.price_currency,
+          commission_bps: taken.commission_bps ?? p.defaultCommissionBps,
+        })
+        .execute()
+      await addEvent(db, p.event, now)
+      return taken
+    }
+    const e = outboxRow(p.event, now)
+    const result = await sql<SeatsTaken>`
+      with t as (
+        update trips set seats_taken = seats_taken + ${p.seats}
+        where id = ${p.tripId} and status = 'published' and starts_at > ${at}::timestamptz
+          and seats_taken + ${p.seats} <= capacity
+        returning id, price_amount, price_currency,
+          (select commission_bps from vendors where vendors.id = trips.vendor_id) as commission_bps
+      ), b as (
+        insert into bookings (id, trip_id, user_id, seats, status, unit_price, total_amount, currency,
+          commission_bps, hold_expires_at, notes, request_key, created_at, updated_at)
+        select ${p.id}, t.id, ${p.userId}, ${p.seats}::integer, 'pending', t.price_amount,
+          t.price_amount * ${p.seats}::integer, t.price_currency,
+          coalesce(t.commission_bps, ${p.defaultCommissionBps}::integer), ${p.holdExpiresAt}::timestamptz,
+          ${p.notes}::text, ${p.requestKey}::text, ${at}::timestamptz, ${at}::timestamptz
+        from t
+        returning id
+      ), e as (
+        insert into outbox (id, type, aggregate_id, payload, created_at, available_at, attempts)
+        select ${e.id}, ${e.type}, b.id, ${e.payload}, ${at}::timestamptz, ${at}::timestamptz, 0 from b
+      )
+      select price_amount, price_currency, commission_bps from t
+    `.execute(db)
+    return result.rows[0]
   },
 
   async findById(db: Kysely<DB>, id: string): Promise<Booking | undefined> {

@@ -2,11 +2,10 @@ import type { Kysely } from 'kysely'
 import type { Cache } from '../../platform/cache/cache.js'
 import { isUniqueViolation } from '../../platform/database/database.js'
 import type { DB } from '../../platform/database/schema.js'
-import { addEvent } from '../../platform/outbox.js'
 import type { Actor } from '../../shared/actor.js'
 import type { Clock } from '../../shared/clock.js'
 import { newId } from '../../shared/ids.js'
-import { forgetTrip, TripNotFoundError, tripRepository } from '../trips/index.js'
+import { forgetTrip, TripNotFoundError } from '../trips/index.js'
 import { DEFAULT_COMMISSION_BPS } from '../vendors/index.js'
 import { type Booking, holdExpiry } from './booking.js'
 import { HoldLimitError, SoldOutError, TravellersOnlyError, TripNotBookableError } from './booking-errors.js'
@@ -57,7 +56,34 @@ export async function createBooking(
       }
       if (held + input.seats > deps.maxHeldSeats) throw new HoldLimitError(deps.maxHeldSeats, held)
 
-      const taken = await tripRepository.takeSeats(trx, input.tripId, input.seats, at)
+      const id = newId('bkg', now.getTime())
+      const holdExpiresAt = holdExpiry(now, deps.holdMinutes)
+      const notes = input.notes ?? null
+      const taken = await bookingRepository.place(
+        trx,
+        {
+          id,
+          tripId: input.tripId,
+          userId: actor.userId,
+          seats: input.seats,
+          holdExpiresAt,
+          notes,
+          requestKey,
+          defaultCommissionBps: DEFAULT_COMMISSION_BPS,
+          event: {
+            type: 'booking.created',
+            aggregateId: id,
+            payload: {
+              booking_id: id,
+              trip_id: input.tripId,
+              user_id: actor.userId,
+              seats: input.seats,
+              hold_expires_at: holdExpiresAt,
+            },
+          },
+        },
+        now,
+      )
       if (!taken) {
         const trip = await bookingRepository.tripContext(trx, input.tripId)
         if (!trip) throw new TripNotFoundError(input.tripId)
@@ -66,7 +92,7 @@ export async function createBooking(
         throw new SoldOutError(Math.max(0, trip.capacity - trip.seatsTaken))
       }
       const created: Booking = {
-        id: newId('bkg', now.getTime()),
+        id,
         tripId: input.tripId,
         userId: actor.userId,
         seats: input.seats,
@@ -74,8 +100,8 @@ export async function createBooking(
         unitPrice: { amount: taken.price_amount, currency: taken.price_currency },
         total: { amount: taken.price_amount * input.seats, currency: taken.price_currency },
         commissionBps: taken.commission_bps ?? DEFAULT_COMMISSION_BPS,
-        holdExpiresAt: holdExpiry(now, deps.holdMinutes),
-        notes: input.notes ?? null,
+        holdExpiresAt,
+        notes,
         refund: null,
         cancelledBy: null,
         cancelReason: null,
@@ -84,23 +110,6 @@ export async function createBooking(
         confirmedAt: null,
         closedAt: null,
       }
-      await bookingRepository.insert(trx, created, requestKey)
-      await addEvent(
-        trx,
-        {
-          type: 'booking.created',
-          aggregateId: created.id,
-          payload: {
-            booking_id: created.id,
-            trip_id: created.tripId,
-            user_id: created.userId,
-            seats: created.seats,
-            total: created.total,
-            hold_expires_at: created.holdExpiresAt,
-          },
-        },
-        now,
-      )
       return created
     })
   } catch (err) {
