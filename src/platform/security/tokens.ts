@@ -1,4 +1,4 @@
-import { createHash, createSecretKey, randomBytes } from 'node:crypto'
+import { createHash, randomBytes, webcrypto } from 'node:crypto'
 import { jwtVerify, SignJWT } from 'jose'
 import { LRUCache } from 'lru-cache'
 import type { Actor, Role } from '../../shared/actor.js'
@@ -21,8 +21,14 @@ const ROLES: readonly Role[] = ['traveler', 'vendor', 'admin']
 
 /** HS256 access tokens: algorithm pinned, iss/aud/exp/jti/sid checked on every request. */
 export function createTokenSigner(settings: TokenSettings) {
-  // A KeyObject made once: given raw bytes, jose would import the key again on every verify.
-  const key = createSecretKey(Buffer.from(settings.secret, 'utf8'))
+  // A WebCrypto key imported once: given bytes or a KeyObject, jose imports the key on every call.
+  const key = webcrypto.subtle.importKey(
+    'raw',
+    Buffer.from(settings.secret, 'utf8'),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign', 'verify'],
+  )
   // Clients send the same token on every request for an hour. A verified token (the whole string,
   // signature included) is remembered until its exp, so repeat requests skip the crypto; revocation
   // is checked per request elsewhere, and the clock is compared on every hit.
@@ -39,7 +45,7 @@ export function createTokenSigner(settings: TokenSettings) {
         .setIssuedAt(iat)
         .setExpirationTime(iat + settings.accessTokenSeconds)
         .setJti(jti)
-        .sign(key)
+        .sign(await key)
       return { token, expiresIn: settings.accessTokenSeconds, jti }
     },
 
@@ -48,7 +54,7 @@ export function createTokenSigner(settings: TokenSettings) {
       const seen = verified.get(token)
       if (seen) return seen.exp * 1000 > now.getTime() ? seen.actor : undefined
       try {
-        const { payload } = await jwtVerify(token, key, {
+        const { payload } = await jwtVerify(token, await key, {
           algorithms: ['HS256'],
           issuer: settings.issuer,
           audience: settings.audience,
