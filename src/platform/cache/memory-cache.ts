@@ -9,6 +9,9 @@ function deepFreeze<T>(value: T): T {
   return value
 }
 
+/** Any JSON value but null: what the LRU holds. */
+type Stored = NonNullable<unknown>
+
 /** What Redis would give back: a JSON round trip (dates become strings), here frozen and shared. */
 const stored = (value: unknown): unknown => deepFreeze(JSON.parse(JSON.stringify(value)))
 
@@ -17,8 +20,8 @@ const stored = (value: unknown): unknown => deepFreeze(JSON.parse(JSON.stringify
  * kept as frozen JSON-shaped objects: a hit costs no parsing, and no caller can change what others read.
  */
 export function createMemoryCache(options: { maxEntries?: number } = {}): Cache {
-  const lru = new LRUCache<string, {}>({ max: options.maxEntries ?? 50_000, ttlAutopurge: false })
-  const parse = <T>(raw: {} | undefined): T | undefined => raw as T | undefined
+  const lru = new LRUCache<string, Stored>({ max: options.maxEntries ?? 50_000, ttlAutopurge: false })
+  const parse = <T>(raw: Stored | undefined): T | undefined => raw as T | undefined
 
   return {
     kind: 'memory',
@@ -29,10 +32,10 @@ export function createMemoryCache(options: { maxEntries?: number } = {}): Cache 
       return keys.map((k) => parse<T>(lru.get(k)))
     },
     async set(key, value, ttlSeconds) {
-      lru.set(key, stored(value) as {}, { ttl: ttlSeconds * 1000 })
+      lru.set(key, stored(value) as Stored, { ttl: ttlSeconds * 1000 })
     },
     async setMany(entries, ttlSeconds) {
-      for (const { key, value } of entries) lru.set(key, stored(value) as {}, { ttl: ttlSeconds * 1000 })
+      for (const { key, value } of entries) lru.set(key, stored(value) as Stored, { ttl: ttlSeconds * 1000 })
     },
     async delete(...keys) {
       for (const k of keys) lru.delete(k)
