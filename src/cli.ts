@@ -1,10 +1,9 @@
 #!/usr/bin/env node
-import { existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { buildApp } from './app.js'
 import { buildContainer, type Container, migrate } from './container.js'
 import { createAdmin } from './modules/users/index.js'
-import { ConfigError, loadConfig } from './platform/config.js'
+import { ConfigError, loadConfigFromEnvironment } from './platform/config.js'
 import { isCommonPassword } from './platform/security/common-passwords.js'
 import { DEMO_ACCOUNTS, seedDemo } from './seed.js'
 
@@ -18,11 +17,7 @@ const USAGE = `Usage: travellr <command>
                                           load the real server and its floors, print the table
 `
 
-function config() {
-  // A .env file in the working directory is read too; real environment variables win.
-  if (existsSync('.env')) process.loadEnvFile('.env')
-  return loadConfig(process.env)
-}
+const config = loadConfigFromEnvironment
 
 async function withContainer<T>(run: (c: Container) => Promise<T>): Promise<T> {
   const c = buildContainer(config())

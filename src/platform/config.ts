@@ -145,3 +145,9 @@ export function loadConfig(env: Env): Config {
   }
   return Object.freeze(config)
 }
+
+/** The process's configuration: a `.env` file in the working directory first, real variables winning. */
+export function loadConfigFromEnvironment(): Config {
+  if (existsSync('.env')) process.loadEnvFile('.env')
+  return loadConfig(process.env)
+}

@@ -104,18 +104,20 @@ function toTripContext(r: TripRow): TripContext {
   }
 }
 
-function bookingColumns(
-  p: {
-    id: string
-    tripId: string
-    userId: string
-    seats: number
-    holdExpiresAt: string
-    notes: string | null
-    requestKey: string | null
-  },
-  at: string,
-) {
+/** A pending booking about to be placed, before the trip's price is known. */
+export interface Placement {
+  id: string
+  tripId: string
+  userId: string
+  seats: number
+  holdExpiresAt: string
+  notes: string | null
+  requestKey: string | null
+  defaultCommissionBps: number
+  event: OutboxEvent
+}
+
+function bookingColumns(p: Placement, at: string) {
   return {
     id: p.id,
     trip_id: p.tripId,
@@ -163,21 +165,7 @@ export const bookingRepository = {
    * of three); on SQLite, three in-process statements. Undefined: the seats were not there, or the
    * trip is not open for booking, and nothing was written.
    */
-  async place(
-    db: Kysely<DB>,
-    p: {
-      id: string
-      tripId: string
-      userId: string
-      seats: number
-      holdExpiresAt: string
-      notes: string | null
-      requestKey: string | null
-      defaultCommissionBps: number
-      event: OutboxEvent
-    },
-    now: Date,
-  ): Promise<SeatsTaken | undefined> {
+  async place(db: Kysely<DB>, p: Placement, now: Date): Promise<SeatsTaken | undefined> {
     const at = now.toISOString()
     if (serializesWriters(db)) {
       const taken = await tripRepository.takeSeats(db, p.tripId, p.seats, at)

@@ -3,10 +3,9 @@ import type { Cache } from '../../platform/cache/cache.js'
 import type { DB } from '../../platform/database/schema.js'
 import type { Actor } from '../../shared/actor.js'
 import type { Clock } from '../../shared/clock.js'
-import { vendorRepository } from '../vendors/index.js'
-import { canManageTrip } from './trip.js'
+import { manageableTrip } from './get-trip.js'
 import { forgetTrip } from './trip-cache.js'
-import { TripCancelledError, TripNotFoundError } from './trip-errors.js'
+import { TripCancelledError } from './trip-errors.js'
 import { tripRepository } from './trip-repository.js'
 
 /** Cancels a trip's live bookings inside the trip's transaction; returns how many. */
@@ -32,9 +31,7 @@ export async function cancelTrip(
   actor: Actor,
   id: string,
 ): Promise<void> {
-  const trip = await tripRepository.findById(deps.db, id)
-  const own = actor.role === 'admin' ? undefined : await vendorRepository.findByUserId(deps.db, actor.userId)
-  if (!trip || !canManageTrip(actor, own?.id, trip)) throw new TripNotFoundError(id)
+  const trip = await manageableTrip(deps.db, actor, id)
   const now = deps.clock.now()
   const cancelled = await deps.db.transaction().execute(async (trx) => {
     if (!(await tripRepository.cancel(trx, id, now))) return false

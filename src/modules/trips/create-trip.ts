@@ -5,23 +5,15 @@ import type { Actor } from '../../shared/actor.js'
 import type { Clock } from '../../shared/clock.js'
 import { ValidationError } from '../../shared/errors.js'
 import { newId } from '../../shared/ids.js'
-import type { Money } from '../../shared/money.js'
 import { VendorNotApprovedError, VendorRequiredError, vendorRepository } from '../vendors/index.js'
 import { type CancellationPolicy, DEFAULT_POLICY, type Trip, tripProblems } from './trip.js'
 import { forgetTrip } from './trip-cache.js'
 import { tripRepository } from './trip-repository.js'
 
-export interface NewTrip {
-  title: string
-  description: string
-  location: string
-  startsAt: string
-  endsAt: string
-  timezone: string
-  price: Money
-  capacity: number
-  cancellationPolicy?: CancellationPolicy
-}
+export type NewTrip = Pick<
+  Trip,
+  'title' | 'description' | 'location' | 'startsAt' | 'endsAt' | 'timezone' | 'price' | 'capacity'
+> & { cancellationPolicy?: CancellationPolicy }
 
 /** Instants are stored in UTC whatever offset the client wrote them with. */
 export const toUtc = (instant: string) => new Date(instant).toISOString()

@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely'
 import { type Cache, readThrough } from '../../platform/cache/cache.js'
 import type { DB } from '../../platform/database/schema.js'
-import type { Trip } from './trip.js'
+import type { Actor } from '../../shared/actor.js'
+import { vendorRepository } from '../vendors/index.js'
+import { canManageTrip, type Trip } from './trip.js'
 import { TRIP_TTL_SECONDS, tripKey } from './trip-cache.js'
 import { TripNotFoundError } from './trip-errors.js'
 import { tripRepository } from './trip-repository.js'
@@ -18,5 +20,13 @@ export async function getTrip(
     deps.log,
   )
   if (!trip) throw new TripNotFoundError(id)
+  return trip
+}
+
+/** The trip if the actor may manage it (its vendor, or an admin); anyone else gets "not found". */
+export async function manageableTrip(db: Kysely<DB>, actor: Actor, id: string): Promise<Trip> {
+  const trip = await tripRepository.findById(db, id)
+  const own = actor.role === 'admin' ? undefined : await vendorRepository.findByUserId(db, actor.userId)
+  if (!trip || !canManageTrip(actor, own?.id, trip)) throw new TripNotFoundError(id)
   return trip
 }

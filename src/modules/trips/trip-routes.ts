@@ -14,10 +14,10 @@ import type { TripSearch } from './trip-repository.js'
 import {
   CreateTripBody,
   PageQueryOnly,
-  policyFrom,
   SearchQuery,
   TripIdParams,
   TripView,
+  tripFields,
   tripView,
   UpdateTripBody,
   VendorIdParams,
@@ -54,18 +54,7 @@ export function tripRoutes(deps: TripRouteDeps): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) => {
-        const b = request.body
-        const trip = await createTrip(deps, actorOf(request), {
-          title: b.title,
-          description: b.description,
-          location: b.location,
-          startsAt: b.starts_at,
-          endsAt: b.ends_at,
-          timezone: b.timezone,
-          price: b.price,
-          capacity: b.capacity,
-          cancellationPolicy: policyFrom(b.cancellation_policy),
-        })
+        const trip = await createTrip(deps, actorOf(request), tripFields(request.body))
         return reply.status(201).header('location', `/api/v1/trips/${trip.id}`).send(tripView(trip))
       },
     )
@@ -128,18 +117,7 @@ export function tripRoutes(deps: TripRouteDeps): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        const b = request.body
-        const trip = await updateTrip(deps, actorOf(request), request.params.id, {
-          title: b.title,
-          description: b.description,
-          location: b.location,
-          startsAt: b.starts_at,
-          endsAt: b.ends_at,
-          timezone: b.timezone,
-          price: b.price,
-          capacity: b.capacity,
-          cancellationPolicy: policyFrom(b.cancellation_policy),
-        })
+        const trip = await updateTrip(deps, actorOf(request), request.params.id, tripFields(request.body))
         return tripView(trip)
       },
     )

@@ -1,7 +1,7 @@
 import { type Static, Type } from 'typebox'
 import { Timestamp } from '../../platform/http/schemas.js'
 import { localIso } from '../../shared/time.js'
-import { MAX_CAPACITY, seatsAvailable, type Trip } from './trip.js'
+import { type CancellationPolicy, MAX_CAPACITY, seatsAvailable, type Trip } from './trip.js'
 
 export const MoneySchema = Type.Object(
   {
@@ -121,6 +121,33 @@ export function tripView(t: Trip): Static<typeof TripView> {
 
 export const policyFrom = (p: Static<typeof Policy> | undefined) =>
   p && { tiers: p.tiers.map((x) => ({ hoursBefore: x.hours_before, refundPercent: x.refund_percent })) }
+
+/** A create or update body in the domain's words (required stays required). */
+export function tripFields<B extends Partial<Static<typeof CreateTripBody>>>(
+  b: B,
+): {
+  title: B['title']
+  description: B['description']
+  location: B['location']
+  startsAt: B['starts_at']
+  endsAt: B['ends_at']
+  timezone: B['timezone']
+  price: B['price']
+  capacity: B['capacity']
+  cancellationPolicy: CancellationPolicy | undefined
+} {
+  return {
+    title: b.title,
+    description: b.description,
+    location: b.location,
+    startsAt: b.starts_at,
+    endsAt: b.ends_at,
+    timezone: b.timezone,
+    price: b.price,
+    capacity: b.capacity,
+    cancellationPolicy: policyFrom(b.cancellation_policy),
+  }
+}
 
 export const TripIdParams = Type.Object({ id: Type.String({ pattern: '^trp_[0-9a-z]{26}$' }) })
 export const VendorIdParams = Type.Object({ id: Type.String({ pattern: '^vnd_[0-9a-z]{26}$' }) })

@@ -4,11 +4,11 @@ import type { DB } from '../../platform/database/schema.js'
 import type { Actor } from '../../shared/actor.js'
 import type { Clock } from '../../shared/clock.js'
 import { ValidationError } from '../../shared/errors.js'
-import { vendorRepository } from '../vendors/index.js'
 import { toUtc } from './create-trip.js'
-import { canManageTrip, type Trip, tripProblems } from './trip.js'
+import { manageableTrip } from './get-trip.js'
+import { type Trip, tripProblems } from './trip.js'
 import { forgetTrip } from './trip-cache.js'
-import { CapacityBelowTakenError, TripCancelledError, TripNotFoundError } from './trip-errors.js'
+import { CapacityBelowTakenError, TripCancelledError } from './trip-errors.js'
 import { type TripChange, tripRepository } from './trip-repository.js'
 
 /** Owner vendor or admin. Bookings keep the price they were made at: only the trip row changes. */
@@ -18,9 +18,7 @@ export async function updateTrip(
   id: string,
   change: TripChange,
 ): Promise<Trip> {
-  const trip = await tripRepository.findById(deps.db, id)
-  const own = actor.role === 'admin' ? undefined : await vendorRepository.findByUserId(deps.db, actor.userId)
-  if (!trip || !canManageTrip(actor, own?.id, trip)) throw new TripNotFoundError(id)
+  const trip = await manageableTrip(deps.db, actor, id)
   if (trip.status === 'cancelled') throw new TripCancelledError(id)
   const now = deps.clock.now()
   const given = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) as TripChange
