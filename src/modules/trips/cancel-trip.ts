@@ -31,7 +31,7 @@ export async function cancelTrip(
   actor: Actor,
   id: string,
 ): Promise<void> {
-  const trip = await manageableTrip(deps.db, actor, id)
+  await manageableTrip(deps.db, actor, id) // 404 for anyone who may not
   const now = deps.clock.now()
   const cancelled = await deps.db.transaction().execute(async (trx) => {
     if (!(await tripRepository.cancel(trx, id, now))) return false
