@@ -25,6 +25,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0002_vendors_trips',
       '0003_bookings',
       '0004_booking_holds_index',
+      '0005_held_seats',
     ])
     expect(await migrateToLatest(database.db, dialect)).toEqual([])
     const tables = (await database.db.introspection.getTables()).map((t) => t.name)

@@ -1,4 +1,4 @@
-import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely'
+import { type Kysely, type Selectable, sql } from 'kysely'
 import { serializesWriters } from '../../platform/database/database.js'
 import type { BookingsTable, DB } from '../../platform/database/schema.js'
 import { addEvent, type OutboxEvent, outboxRow } from '../../platform/outbox.js'
@@ -114,6 +114,7 @@ export interface Placement {
   notes: string | null
   requestKey: string | null
   defaultCommissionBps: number
+  maxHeldSeats: number
   event: OutboxEvent
 }
 
@@ -160,16 +161,21 @@ export const bookingRepository = {
   },
 
   /**
-   * Takes the seats (the capacity guard), writes the pending booking at the trip's current price,
-   * and its event. On PostgreSQL that is one statement (data-modifying CTEs: one round trip instead
-   * of three); on SQLite, three in-process statements. Undefined: the seats were not there, or the
-   * trip is not open for booking, and nothing was written.
+   * Takes the traveller's hold (the hold-limit guard) and the trip's seats (the capacity guard),
+   * writes the pending booking at the trip's current price, and its event. On PostgreSQL that is one
+   * statement (data-modifying CTEs: one round trip instead of four); on SQLite, four in-process
+   * statements. Undefined: a guard said no, and no booking was written (on PostgreSQL the hold may
+   * have been taken: the caller rolls the transaction back, as it does on every refusal).
    */
   async place(db: Kysely<DB>, p: Placement, now: Date): Promise<SeatsTaken | undefined> {
     const at = now.toISOString()
     if (serializesWriters(db)) {
+      if (!(await bookingRepository.holdSeats(db, p.userId, p.seats, p.maxHeldSeats))) return undefined
       const taken = await tripRepository.takeSeats(db, p.tripId, p.seats, at)
-      if (!taken) return undefined
+      if (!taken) {
+        await bookingRepository.releaseHold(db, p.userId, p.seats)
+        return undefined
+      }
       await db
         .insertInto('bookings')
         .values({
@@ -185,10 +191,14 @@ export const bookingRepository = {
     }
     const e = outboxRow(p.event, now)
     const result = await sql<SeatsTaken>`
-      with t as (
+      with u as (
+        update users set held_seats = held_seats + ${p.seats}
+        where id = ${p.userId} and held_seats + ${p.seats} <= ${p.maxHeldSeats}
+        returning id
+      ), t as (
         update trips set seats_taken = seats_taken + ${p.seats}
         where id = ${p.tripId} and status = 'published' and starts_at > ${at}::timestamptz
-          and seats_taken + ${p.seats} <= capacity
+          and seats_taken + ${p.seats} <= capacity and exists (select 1 from u)
         returning id, price_amount, price_currency,
           (select commission_bps from vendors where vendors.id = trips.vendor_id) as commission_bps
       ), b as (
@@ -253,37 +263,31 @@ export const bookingRepository = {
   },
 
   /**
-   * Counts the seats a traveller's live holds take and how many holds are past their time, and
-   * makes sure no other transaction of the same traveller does the same until this one ends: on
-   * PostgreSQL with the row lock of a no-op UPDATE of their row, in the same statement; on SQLite
-   * BEGIN IMMEDIATE already holds the one write lock, so a plain read is enough.
+   * The hold-limit guard: adds seats to the traveller's held count only if it stays within the
+   * limit, in one conditional UPDATE (as trips.seats_taken): concurrent bookings of one traveller
+   * cannot both slip under it. False: over the limit, nothing changed.
    */
-  async lockHolds(db: Kysely<DB>, userId: string, now: string): Promise<{ held: number; stale: number }> {
-    const counts = (eb: ExpressionBuilder<DB, 'users'>) => {
-      const pending = () =>
-        eb.selectFrom('bookings').where('user_id', '=', userId).where('status', '=', 'pending')
-      return [
-        pending()
-          .where('hold_expires_at', '>', now)
-          .select((e) => e.fn.coalesce(e.fn.sum<number>('seats'), e.lit(0)).as('n'))
-          .as('held'),
-        pending()
-          .where('hold_expires_at', '<=', now)
-          .select((e) => e.fn.countAll<number>().as('n'))
-          .as('stale'),
-      ] as const
-    }
-    const row = serializesWriters(db)
-      ? await db
-          .selectNoFrom((eb) => counts(eb as unknown as ExpressionBuilder<DB, 'users'>))
-          .executeTakeFirst()
-      : await db
-          .updateTable('users')
-          .set((eb) => ({ updated_at: eb.ref('updated_at') }))
-          .where('id', '=', userId)
-          .returning((eb) => counts(eb))
-          .executeTakeFirst()
-    return { held: Number(row?.held ?? 0), stale: Number(row?.stale ?? 0) }
+  async holdSeats(db: Kysely<DB>, userId: string, seats: number, limit: number): Promise<boolean> {
+    const result = await db
+      .updateTable('users')
+      .set((eb) => ({ held_seats: eb('held_seats', '+', seats) }))
+      .where('id', '=', userId)
+      .where((eb) => eb(eb('held_seats', '+', seats), '<=', limit))
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows) === 1
+  },
+
+  async releaseHold(db: Kysely<DB>, userId: string, seats: number): Promise<void> {
+    await db
+      .updateTable('users')
+      .set((eb) => ({ held_seats: eb('held_seats', '-', seats) }))
+      .where('id', '=', userId)
+      .execute()
+  },
+
+  async heldSeats(db: Kysely<DB>, userId: string): Promise<number> {
+    const row = await db.selectFrom('users').select('held_seats').where('id', '=', userId).executeTakeFirst()
+    return row?.held_seats ?? 0
   },
 
   async pendingOfUser(db: Kysely<DB>, userId: string) {

@@ -9,7 +9,7 @@ import { forgetTrip, TripNotFoundError } from '../trips/index.js'
 import { DEFAULT_COMMISSION_BPS } from '../vendors/index.js'
 import { type Booking, holdExpiry } from './booking.js'
 import { HoldLimitError, SoldOutError, TravellersOnlyError, TripNotBookableError } from './booking-errors.js'
-import { bookingRepository } from './booking-repository.js'
+import { bookingRepository, type Placement } from './booking-repository.js'
 import { moveBooking } from './move-booking.js'
 
 export interface CreateBookingDeps {
@@ -43,47 +43,50 @@ export async function createBooking(
   let booking: Booking
   try {
     booking = await deps.db.transaction().execute(async (trx) => {
-      // The hot path is five statements: lock + count holds, take seats, booking, event (and BEGIN/COMMIT).
-      let { held, stale } = await bookingRepository.lockHolds(trx, actor.userId, at)
-      if (stale > 0) {
-        // Holds past their time that the expiry job has not reached yet: expire them now.
-        for (const hold of await bookingRepository.pendingOfUser(trx, actor.userId)) {
-          if (hold.hold_expires_at > at) continue
-          const overdue = await bookingRepository.findById(trx, hold.id)
-          if (overdue) await moveBooking(trx, overdue, 'expire', now, { cancelledBy: 'system' })
-        }
-        ;({ held } = await bookingRepository.lockHolds(trx, actor.userId, at))
-      }
-      if (held + input.seats > deps.maxHeldSeats) throw new HoldLimitError(deps.maxHeldSeats, held)
-
+      // The hot path is one statement (PostgreSQL) between BEGIN and COMMIT: the traveller's hold,
+      // the trip's seats, the booking and its event.
       const id = newId('bkg', now.getTime())
       const holdExpiresAt = holdExpiry(now, deps.holdMinutes)
       const notes = input.notes ?? null
-      const taken = await bookingRepository.place(
-        trx,
-        {
-          id,
-          tripId: input.tripId,
-          userId: actor.userId,
-          seats: input.seats,
-          holdExpiresAt,
-          notes,
-          requestKey,
-          defaultCommissionBps: DEFAULT_COMMISSION_BPS,
-          event: {
-            type: 'booking.created',
-            aggregateId: id,
-            payload: {
-              booking_id: id,
-              trip_id: input.tripId,
-              user_id: actor.userId,
-              seats: input.seats,
-              hold_expires_at: holdExpiresAt,
-            },
+      const placement: Placement = {
+        id,
+        tripId: input.tripId,
+        userId: actor.userId,
+        seats: input.seats,
+        holdExpiresAt,
+        notes,
+        requestKey,
+        defaultCommissionBps: DEFAULT_COMMISSION_BPS,
+        maxHeldSeats: deps.maxHeldSeats,
+        event: {
+          type: 'booking.created',
+          aggregateId: id,
+          payload: {
+            booking_id: id,
+            trip_id: input.tripId,
+            user_id: actor.userId,
+            seats: input.seats,
+            hold_expires_at: holdExpiresAt,
           },
         },
-        now,
-      )
+      }
+      let taken = await bookingRepository.place(trx, placement, now)
+      if (!taken) {
+        const holds = await bookingRepository.pendingOfUser(trx, actor.userId)
+        const held = holds.reduce((sum, h) => sum + h.seats, 0)
+        if (held + input.seats > deps.maxHeldSeats) {
+          // Holds past their time still count until the expiry job reaches them: expire them now, retry once.
+          let freed = 0
+          for (const hold of holds.filter((h) => h.hold_expires_at <= at)) {
+            const overdue = await bookingRepository.findById(trx, hold.id)
+            if (overdue && (await moveBooking(trx, overdue, 'expire', now, { cancelledBy: 'system' })))
+              freed += hold.seats
+          }
+          if (held - freed + input.seats > deps.maxHeldSeats)
+            throw new HoldLimitError(deps.maxHeldSeats, held - freed)
+          taken = await bookingRepository.place(trx, placement, now)
+        }
+      }
       if (!taken) {
         const trip = await bookingRepository.tripContext(trx, input.tripId)
         if (!trip) throw new TripNotFoundError(input.tripId)

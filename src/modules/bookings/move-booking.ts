@@ -39,6 +39,8 @@ export async function moveBooking(
   if (!(await bookingRepository.move(trx, booking.id, from, to, now, extra))) return undefined
   if (to === 'expired' || to === 'cancelled')
     await tripRepository.releaseSeats(trx, booking.tripId, booking.seats)
+  // A pending booking's seats count against its traveller's hold limit until it leaves pending.
+  if (booking.status === 'pending') await bookingRepository.releaseHold(trx, booking.userId, booking.seats)
   const at = now.toISOString()
   const moved: Booking = {
     ...booking,

@@ -23,7 +23,6 @@ export async function updateBooking(
   const now = deps.clock.now()
   const at = now.toISOString()
   const changed = await deps.db.transaction().execute(async (trx) => {
-    const { held } = await bookingRepository.lockHolds(trx, actor.userId, at)
     const booking = await bookingRepository.findById(trx, input.bookingId)
     if (!booking || booking.userId !== actor.userId) throw new BookingNotFoundError(input.bookingId)
     if (booking.status !== 'pending' && booking.status !== 'confirmed') {
@@ -38,13 +37,16 @@ export async function updateBooking(
       }
       const delta = input.seats - booking.seats
       if (delta > 0) {
-        if (held + delta > deps.maxHeldSeats) throw new HoldLimitError(deps.maxHeldSeats, held)
+        if (!(await bookingRepository.holdSeats(trx, actor.userId, delta, deps.maxHeldSeats))) {
+          throw new HoldLimitError(deps.maxHeldSeats, await bookingRepository.heldSeats(trx, actor.userId))
+        }
         if (!(await tripRepository.takeSeats(trx, booking.tripId, delta, at))) {
           const trip = await bookingRepository.tripContext(trx, booking.tripId)
           throw new SoldOutError(trip ? Math.max(0, trip.capacity - trip.seatsTaken) : 0)
         }
       } else {
         await tripRepository.releaseSeats(trx, booking.tripId, -delta)
+        await bookingRepository.releaseHold(trx, actor.userId, -delta)
       }
       await bookingRepository.changeSeats(trx, booking.id, input.seats, booking.unitPrice.amount, now)
     }

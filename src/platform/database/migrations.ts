@@ -229,6 +229,19 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute()
       },
     },
+    '0005_held_seats': {
+      // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
+      async up(db: Kysely<any>) {
+        // The per-traveller hold limit as a counter taken by a conditional UPDATE (like trips.seats_taken):
+        // no separate lock statement, and the same guard on both dialects.
+        await db.schema
+          .alterTable('users')
+          .addColumn('held_seats', 'integer', (c) => c.notNull().defaultTo(0).check(sql`held_seats >= 0`))
+          .execute()
+        await sql`update users set held_seats = (select coalesce(sum(seats), 0) from bookings
+          where bookings.user_id = users.id and bookings.status = 'pending')`.execute(db)
+      },
+    },
   }
 }
 

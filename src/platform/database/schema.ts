@@ -1,4 +1,4 @@
-import type { ColumnType } from 'kysely'
+import type { ColumnType, Generated } from 'kysely'
 
 /**
  * Timestamps are RFC 3339 strings in UTC on both dialects: TEXT on SQLite (always written by
@@ -17,6 +17,8 @@ export interface UsersTable {
   created_at: Timestamp
   updated_at: Timestamp
   deleted_at: Timestamp | null
+  /** Seats this traveller's pending bookings hold; kept by every booking change, in its transaction. */
+  held_seats: Generated<number>
 }
 
 /** A sign-in: the family of refresh tokens that descend from one login. */

@@ -159,6 +159,22 @@ describe.each(dialects)('booking invariants under random sequences on %s', (dial
             const held = holding.reduce((s, r) => s + r.seats, 0)
             expect(trip.seats_taken).toBe(held)
             expect(trip.capacity - trip.seats_taken).toBeGreaterThanOrEqual(0)
+            // Each traveller's held-seats counter is the seats of their pending bookings, on every trip.
+            for (const t of travellers) {
+              const user = await database.db
+                .selectFrom('users')
+                .select('held_seats')
+                .where('id', '=', t.userId)
+                .executeTakeFirstOrThrow()
+              const pending = await database.db
+                .selectFrom('bookings')
+                .select('seats')
+                .where('user_id', '=', t.userId)
+                .where('status', '=', 'pending')
+                .execute()
+              expect(user.held_seats).toBe(pending.reduce((sum, b) => sum + b.seats, 0))
+              expect(user.held_seats).toBeLessThanOrEqual(10)
+            }
             for (const r of rows) {
               expect(r.total_amount).toBe(r.seats * 1999)
               const before = seen.get(r.id)
