@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import { newId } from '../shared/ids.js'
+import { prepared } from './database/prepared.js'
 import type { DB } from './database/schema.js'
 
 export type EventType =
@@ -42,8 +43,23 @@ export function outboxRow(event: OutboxEvent, now: Date) {
  * The transactional outbox: an event is a row written by the same transaction as the change it
  * reports, so it exists if and only if the change committed. Delivery reads the table afterwards.
  */
+const insertEvent = prepared(
+  (db, id: string, type: string, aggregateId: string, payload: string, at: string) =>
+    db.insertInto('outbox').values({
+      id,
+      type,
+      aggregate_id: aggregateId,
+      payload,
+      created_at: at,
+      available_at: at,
+      attempts: 0,
+      processed_at: null,
+      last_error: null,
+    }),
+)
+
 export async function addEvent(trx: Kysely<DB>, event: OutboxEvent, now: Date): Promise<string> {
   const row = outboxRow(event, now)
-  await trx.insertInto('outbox').values(row).execute()
+  await insertEvent(trx, row.id, row.type, row.aggregate_id, row.payload, row.created_at)
   return row.id
 }

@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely'
 import { serializesWriters } from '../../platform/database/database.js'
+import { prepared } from '../../platform/database/prepared.js'
 import type { BookingsTable, DB } from '../../platform/database/schema.js'
 import { addEvent, type OutboxEvent, outboxRow } from '../../platform/outbox.js'
 import { type SeatsTaken, tripRepository } from '../trips/index.js'
@@ -118,29 +119,6 @@ export interface Placement {
   event: OutboxEvent
 }
 
-function bookingColumns(p: Placement, at: string) {
-  return {
-    id: p.id,
-    trip_id: p.tripId,
-    user_id: p.userId,
-    seats: p.seats,
-    status: 'pending' as const,
-    hold_expires_at: p.holdExpiresAt,
-    notes: p.notes,
-    request_key: p.requestKey,
-    refund_amount: null,
-    refund_commission: null,
-    refund_vendor_share: null,
-    refund_percent: null,
-    cancelled_by: null,
-    cancel_reason: null,
-    created_at: at,
-    updated_at: at,
-    confirmed_at: null,
-    closed_at: null,
-  }
-}
-
 export interface BookingListFilter {
   userId?: string
   vendorId?: string
@@ -148,6 +126,111 @@ export interface BookingListFilter {
   beforeId?: string
   limit: number
 }
+
+const holdSeatsQuery = prepared((db, userId: string, seats: number, limit: number) =>
+  db
+    .updateTable('users')
+    .set((eb) => ({ held_seats: eb('held_seats', '+', seats) }))
+    .where('id', '=', userId)
+    .where((eb) => eb(eb('held_seats', '+', seats), '<=', limit)),
+)
+
+const insertPendingQuery = prepared(
+  (
+    db,
+    id: string,
+    tripId: string,
+    userId: string,
+    seats: number,
+    unitPrice: number,
+    total: number,
+    currency: string,
+    commissionBps: number,
+    holdExpiresAt: string,
+    notes: string | null,
+    requestKey: string | null,
+    at: string,
+  ) =>
+    db.insertInto('bookings').values({
+      id,
+      trip_id: tripId,
+      user_id: userId,
+      seats,
+      status: 'pending',
+      unit_price: unitPrice,
+      total_amount: total,
+      currency,
+      commission_bps: commissionBps,
+      hold_expires_at: holdExpiresAt,
+      notes,
+      request_key: requestKey,
+      refund_amount: null,
+      refund_commission: null,
+      refund_vendor_share: null,
+      refund_percent: null,
+      cancelled_by: null,
+      cancel_reason: null,
+      created_at: at,
+      updated_at: at,
+      confirmed_at: null,
+      closed_at: null,
+    }),
+)
+
+/** PostgreSQL: the traveller's hold, the trip's seats, the booking and its event in one statement. */
+const placeQuery = prepared(
+  (
+    _db,
+    userId: string,
+    seats: number,
+    maxHeldSeats: number,
+    tripId: string,
+    at: string,
+    id: string,
+    defaultCommissionBps: number,
+    holdExpiresAt: string,
+    notes: string | null,
+    requestKey: string | null,
+    eventId: string,
+    eventType: string,
+    payload: string,
+  ) => sql<SeatsTaken>`
+    with u as (
+      update users set held_seats = held_seats + ${seats}::integer
+      where id = ${userId} and held_seats + ${seats}::integer <= ${maxHeldSeats}::integer
+      returning id
+    ), t as (
+      update trips set seats_taken = seats_taken + ${seats}::integer
+      where id = ${tripId} and status = 'published' and starts_at > ${at}::timestamptz
+        and seats_taken + ${seats}::integer <= capacity and exists (select 1 from u)
+      returning id, price_amount, price_currency,
+        (select commission_bps from vendors where vendors.id = trips.vendor_id) as commission_bps
+    ), b as (
+      insert into bookings (id, trip_id, user_id, seats, status, unit_price, total_amount, currency,
+        commission_bps, hold_expires_at, notes, request_key, created_at, updated_at)
+      select ${id}, t.id, ${userId}, ${seats}::integer, 'pending', t.price_amount,
+        t.price_amount * ${seats}::integer, t.price_currency,
+        coalesce(t.commission_bps, ${defaultCommissionBps}::integer), ${holdExpiresAt}::timestamptz,
+        ${notes}::text, ${requestKey}::text, ${at}::timestamptz, ${at}::timestamptz
+      from t
+      returning id
+    ), e as (
+      insert into outbox (id, type, aggregate_id, payload, created_at, available_at, attempts)
+      select ${eventId}, ${eventType}, b.id, ${payload}, ${at}::timestamptz, ${at}::timestamptz, 0 from b
+    )
+    select price_amount, price_currency, commission_bps from t
+  `,
+)
+
+const findWithSellerQuery = prepared((db, id: string) =>
+  db
+    .selectFrom('bookings as b')
+    .innerJoin('trips as t', 't.id', 'b.trip_id')
+    .innerJoin('vendors as v', 'v.id', 't.vendor_id')
+    .selectAll('b')
+    .select('v.user_id as vendor_user_id')
+    .where('b.id', '=', id),
+)
 
 export const bookingRepository = {
   async tripContext(db: Kysely<DB>, tripId: string): Promise<TripContext | undefined> {
@@ -176,46 +259,42 @@ export const bookingRepository = {
         await bookingRepository.releaseHold(db, p.userId, p.seats)
         return undefined
       }
-      await db
-        .insertInto('bookings')
-        .values({
-          ...bookingColumns(p, at),
-          unit_price: taken.price_amount,
-          total_amount: taken.price_amount * p.seats,
-          currency: taken.price_currency,
-          commission_bps: taken.commission_bps ?? p.defaultCommissionBps,
-        })
-        .execute()
+      const commission = taken.commission_bps ?? p.defaultCommissionBps
+      await insertPendingQuery(
+        db,
+        p.id,
+        p.tripId,
+        p.userId,
+        p.seats,
+        taken.price_amount,
+        taken.price_amount * p.seats,
+        taken.price_currency,
+        commission,
+        p.holdExpiresAt,
+        p.notes,
+        p.requestKey,
+        at,
+      )
       await addEvent(db, p.event, now)
       return taken
     }
     const e = outboxRow(p.event, now)
-    const result = await sql<SeatsTaken>`
-      with u as (
-        update users set held_seats = held_seats + ${p.seats}
-        where id = ${p.userId} and held_seats + ${p.seats} <= ${p.maxHeldSeats}
-        returning id
-      ), t as (
-        update trips set seats_taken = seats_taken + ${p.seats}
-        where id = ${p.tripId} and status = 'published' and starts_at > ${at}::timestamptz
-          and seats_taken + ${p.seats} <= capacity and exists (select 1 from u)
-        returning id, price_amount, price_currency,
-          (select commission_bps from vendors where vendors.id = trips.vendor_id) as commission_bps
-      ), b as (
-        insert into bookings (id, trip_id, user_id, seats, status, unit_price, total_amount, currency,
-          commission_bps, hold_expires_at, notes, request_key, created_at, updated_at)
-        select ${p.id}, t.id, ${p.userId}, ${p.seats}::integer, 'pending', t.price_amount,
-          t.price_amount * ${p.seats}::integer, t.price_currency,
-          coalesce(t.commission_bps, ${p.defaultCommissionBps}::integer), ${p.holdExpiresAt}::timestamptz,
-          ${p.notes}::text, ${p.requestKey}::text, ${at}::timestamptz, ${at}::timestamptz
-        from t
-        returning id
-      ), e as (
-        insert into outbox (id, type, aggregate_id, payload, created_at, available_at, attempts)
-        select ${e.id}, ${e.type}, b.id, ${e.payload}, ${at}::timestamptz, ${at}::timestamptz, 0 from b
-      )
-      select price_amount, price_currency, commission_bps from t
-    `.execute(db)
+    const result = await placeQuery(
+      db,
+      p.userId,
+      p.seats,
+      p.maxHeldSeats,
+      p.tripId,
+      at,
+      p.id,
+      p.defaultCommissionBps,
+      p.holdExpiresAt,
+      p.notes,
+      p.requestKey,
+      e.id,
+      e.type,
+      e.payload,
+    )
     return result.rows[0]
   },
 
@@ -241,14 +320,7 @@ export const bookingRepository = {
     db: Kysely<DB>,
     id: string,
   ): Promise<{ booking: Booking; vendorUserId: string } | undefined> {
-    const row = await db
-      .selectFrom('bookings as b')
-      .innerJoin('trips as t', 't.id', 'b.trip_id')
-      .innerJoin('vendors as v', 'v.id', 't.vendor_id')
-      .selectAll('b')
-      .select('v.user_id as vendor_user_id')
-      .where('b.id', '=', id)
-      .executeTakeFirst()
+    const row = (await findWithSellerQuery(db, id)).rows[0]
     return row && { booking: toBooking(row), vendorUserId: row.vendor_user_id }
   },
 
@@ -268,13 +340,7 @@ export const bookingRepository = {
    * cannot both slip under it. False: over the limit, nothing changed.
    */
   async holdSeats(db: Kysely<DB>, userId: string, seats: number, limit: number): Promise<boolean> {
-    const result = await db
-      .updateTable('users')
-      .set((eb) => ({ held_seats: eb('held_seats', '+', seats) }))
-      .where('id', '=', userId)
-      .where((eb) => eb(eb('held_seats', '+', seats), '<=', limit))
-      .executeTakeFirst()
-    return Number(result.numUpdatedRows) === 1
+    return Number((await holdSeatsQuery(db, userId, seats, limit)).numAffectedRows) === 1
   },
 
   async releaseHold(db: Kysely<DB>, userId: string, seats: number): Promise<void> {

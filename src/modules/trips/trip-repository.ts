@@ -1,4 +1,5 @@
 import { type Kysely, type Selectable, sql } from 'kysely'
+import { prepared } from '../../platform/database/prepared.js'
 import type { DB, TripsTable } from '../../platform/database/schema.js'
 import type { CancellationPolicy, Trip } from './trip.js'
 
@@ -48,6 +49,25 @@ export interface SeatsTaken {
 export type TripChange = Partial<
   Omit<Trip, 'id' | 'vendorId' | 'seatsTaken' | 'status' | 'createdAt' | 'updatedAt'>
 >
+
+const takeSeatsQuery = prepared((db, id: string, seats: number, now: string) =>
+  db
+    .updateTable('trips')
+    .set((eb) => ({ seats_taken: eb('seats_taken', '+', seats) }))
+    .where('id', '=', id)
+    .where('status', '=', 'published')
+    .where('starts_at', '>', now)
+    .where((eb) => eb(eb('seats_taken', '+', seats), '<=', eb.ref('capacity')))
+    .returning((eb) => [
+      'price_amount',
+      'price_currency',
+      eb
+        .selectFrom('vendors')
+        .select('commission_bps')
+        .whereRef('vendors.id', '=', 'trips.vendor_id')
+        .as('commission_bps'),
+    ]),
+)
 
 export const tripRepository = {
   async insert(db: Kysely<DB>, t: Trip): Promise<void> {
@@ -124,23 +144,7 @@ export const tripRepository = {
    * vendor's commission in the same round trip; undefined: not enough seats, or not open for booking.
    */
   async takeSeats(db: Kysely<DB>, id: string, seats: number, now: string): Promise<SeatsTaken | undefined> {
-    return db
-      .updateTable('trips')
-      .set((eb) => ({ seats_taken: eb('seats_taken', '+', seats) }))
-      .where('id', '=', id)
-      .where('status', '=', 'published')
-      .where('starts_at', '>', now)
-      .where((eb) => eb(eb('seats_taken', '+', seats), '<=', eb.ref('capacity')))
-      .returning((eb) => [
-        'price_amount',
-        'price_currency',
-        eb
-          .selectFrom('vendors')
-          .select('commission_bps')
-          .whereRef('vendors.id', '=', 'trips.vendor_id')
-          .as('commission_bps'),
-      ])
-      .executeTakeFirst()
+    return (await takeSeatsQuery(db, id, seats, now)).rows[0]
   },
 
   async releaseSeats(db: Kysely<DB>, id: string, seats: number): Promise<void> {
