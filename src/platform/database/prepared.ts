@@ -15,7 +15,7 @@ export function prepared<A extends unknown[], R>(
   build: (db: Kysely<DB>, ...args: A) => Compilable<R> | RawBuilder<R>,
 ) {
   const compiled = new Map<string, { query: CompiledQuery<R>; slots: Slot[] }>()
-  return (db: Kysely<DB>, ...args: A): Promise<QueryResult<R>> => {
+  return async (db: Kysely<DB>, ...args: A): Promise<QueryResult<R>> => {
     const dialect = serializesWriters(db) ? 'sqlite' : 'postgres'
     let entry = compiled.get(dialect)
     if (!entry) {

@@ -1,0 +1,94 @@
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Database, openDatabase } from '../../src/platform/database/database.js'
+import { migrateToLatest } from '../../src/platform/database/migrations.js'
+import { prepared } from '../../src/platform/database/prepared.js'
+import { createTestDatabase, dialects, type TestDatabase } from '../support/stacks.js'
+
+describe.each(dialects)('prepared queries on %s', (dialect) => {
+  let tdb: TestDatabase
+  let database: Database
+  beforeAll(async () => {
+    tdb = await createTestDatabase(dialect)
+    database = openDatabase(tdb.url)
+    await migrateToLatest(database.db, dialect)
+  })
+  afterAll(async () => {
+    await database.close()
+    await tdb.drop()
+  })
+
+  const insertUser = prepared((db, id: string, name: string, phone: string | null, at: string) =>
+    db
+      .insertInto('users')
+      .values({
+        id,
+        email: null,
+        name,
+        phone,
+        password_hash: null,
+        role: 'traveler',
+        status: 'active',
+        created_at: at,
+        updated_at: at,
+        deleted_at: null,
+      }),
+  )
+  const findUser = prepared((db, id: string) =>
+    db.selectFrom('users').select(['id', 'name', 'phone']).where('id', '=', id),
+  )
+  const addHeld = prepared((db, id: string, seats: number) =>
+    db
+      .updateTable('users')
+      .set((eb) => ({ held_seats: eb('held_seats', '+', seats) }))
+      .where('id', '=', id)
+      .where((eb) => eb(eb('held_seats', '+', seats), '<=', 10)),
+  )
+
+  it('when run many times with other values (nulls, repeated arguments), then each call uses its own', async () => {
+    const at = '2031-01-01T00:00:00.000Z'
+    for (const [id, name, phone] of [
+      ['usr_p1', 'One', null],
+      ['usr_p2', 'Two', '+1 555 0102'],
+      ['usr_p3', 'Three', null],
+    ] as const) {
+      await insertUser(database.db, id, name, phone, at)
+    }
+    expect((await findUser(database.db, 'usr_p2')).rows).toEqual([
+      { id: 'usr_p2', name: 'Two', phone: '+1 555 0102' },
+    ])
+    expect((await findUser(database.db, 'usr_p3')).rows).toEqual([
+      { id: 'usr_p3', name: 'Three', phone: null },
+    ])
+    // `seats` appears twice in the statement; the constant 10 stays a constant.
+    expect(Number((await addHeld(database.db, 'usr_p1', 6)).numAffectedRows)).toBe(1)
+    expect(Number((await addHeld(database.db, 'usr_p1', 5)).numAffectedRows)).toBe(0)
+    expect(Number((await addHeld(database.db, 'usr_p1', 4)).numAffectedRows)).toBe(1)
+    const row = await database.db
+      .selectFrom('users')
+      .select('held_seats')
+      .where('id', '=', 'usr_p1')
+      .executeTakeFirstOrThrow()
+    expect(row.held_seats).toBe(10)
+  })
+
+  it('when used inside a transaction, then it runs in that transaction', async () => {
+    await expect(
+      database.db.transaction().execute(async (trx) => {
+        await addHeld(trx, 'usr_p2', 3)
+        throw new Error('roll back')
+      }),
+    ).rejects.toThrow('roll back')
+    const row = await database.db
+      .selectFrom('users')
+      .select('held_seats')
+      .where('id', '=', 'usr_p2')
+      .executeTakeFirstOrThrow()
+    expect(row.held_seats).toBe(0)
+  })
+
+  it('when an argument would change the SQL instead of being a parameter, then it refuses', async () => {
+    const bad = prepared((db, column: string) => db.selectFrom('users').select(sql.ref(column).as('x')))
+    await expect(bad(database.db, 'name')).rejects.toThrow('every argument must become a query parameter')
+  })
+})
