@@ -19,20 +19,18 @@ describe.each(dialects)('prepared queries on %s', (dialect) => {
   })
 
   const insertUser = prepared((db, id: string, name: string, phone: string | null, at: string) =>
-    db
-      .insertInto('users')
-      .values({
-        id,
-        email: null,
-        name,
-        phone,
-        password_hash: null,
-        role: 'traveler',
-        status: 'active',
-        created_at: at,
-        updated_at: at,
-        deleted_at: null,
-      }),
+    db.insertInto('users').values({
+      id,
+      email: null,
+      name,
+      phone,
+      password_hash: null,
+      role: 'traveler',
+      status: 'active',
+      created_at: at,
+      updated_at: at,
+      deleted_at: null,
+    }),
   )
   const findUser = prepared((db, id: string) =>
     db.selectFrom('users').select(['id', 'name', 'phone']).where('id', '=', id),
