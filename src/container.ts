@@ -1,3 +1,4 @@
+import { republishRevocations } from './modules/auth/index.js'
 import type { Cache } from './platform/cache/cache.js'
 import { createMemoryCache } from './platform/cache/memory-cache.js'
 import { createRedisCache } from './platform/cache/redis-cache.js'
@@ -43,7 +44,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     overrides.cache ??
     (config.redisUrl ? createRedisCache(config.redisUrl, config.redisPrefix, log) : createMemoryCache())
   const throttle = createLoginThrottle(cache, log)
-  return {
+  const container: Container = {
     config,
     log,
     clock: overrides.clock ?? systemClock,
@@ -68,6 +69,11 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       await database.close()
     },
   }
+  // Logouts during a cache outage are in the database only: put them back on the denylist.
+  cache.onReady(() => {
+    republishRevocations(container).catch((err) => log.warn({ err }, 'could not re-publish revoked sessions'))
+  })
+  return container
 }
 
 export async function migrate(container: Container): Promise<string[]> {

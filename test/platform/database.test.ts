@@ -26,6 +26,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0003_bookings',
       '0004_booking_holds_index',
       '0005_held_seats',
+      '0006_sessions_revoked_index',
     ])
     expect(await migrateToLatest(database.db, dialect)).toEqual([])
     const tables = (await database.db.introspection.getTables()).map((t) => t.name)

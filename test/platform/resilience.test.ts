@@ -48,6 +48,24 @@ describe.runIf(postgres)('with Redis unreachable', () => {
     expect(codes).toEqual([401, 401, 401, 401, 401, 429])
   })
 
+  it('when someone logs out while Redis is down, then once Redis answers every instance refuses the token', async () => {
+    const user = await givenUser(env.app)
+    expect(
+      (await env.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: user.auth })).statusCode,
+    ).toBe(204)
+    // Another instance on the same database whose Redis works: the denylist entry was never written,
+    // so without the re-publication on connect it would accept the token until it expires.
+    const healthy = await env.secondInstance()
+    await expect
+      .poll(
+        async () => (await healthy.app.inject({ url: '/api/v1/users/me', headers: user.auth })).statusCode,
+        {
+          timeout: 5000,
+        },
+      )
+      .toBe(401)
+  })
+
   it('when readiness is asked, then it says the cache is down', async () => {
     const res = await env.app.inject('/ready')
     expect(res.statusCode).toBe(503)

@@ -50,3 +50,17 @@ export async function revokeUserSessions(
   const ids = await sessionRepository.revokeAllOfUser(trx, userId, reason, now)
   return () => denySessions(deps, ids)
 }
+
+/**
+ * Puts every session revoked within an access token's lifetime back on the denylist. Run when the
+ * shared cache becomes reachable again: a logout during a cache outage revoked its session in the
+ * database, but its denylist entry could not be written then.
+ */
+export async function republishRevocations(
+  deps: DenyDeps & { db: Kysely<DB>; clock: Clock },
+): Promise<number> {
+  const since = new Date(deps.clock.now().getTime() - deps.accessTokenSeconds * 1000)
+  const ids = await sessionRepository.revokedSince(deps.db, since)
+  await denySessions(deps, ids)
+  return ids.length
+}

@@ -102,6 +102,15 @@ export const sessionRepository = {
     return live.map((r) => r.id)
   },
 
+  async revokedSince(db: Kysely<DB>, since: Date): Promise<string[]> {
+    const rows = await db
+      .selectFrom('sessions')
+      .select('id')
+      .where('revoked_at', '>', since.toISOString())
+      .execute()
+    return rows.map((r) => r.id)
+  },
+
   /** The database's word on a session, used when the cache cannot answer. */
   async isActive(db: Kysely<DB>, sessionId: string): Promise<boolean> {
     const row = await db

@@ -16,6 +16,8 @@ export interface Cache {
   increment(key: string, ttlSeconds: number): Promise<number>
   ping(): Promise<void>
   close(): Promise<void>
+  /** Called each time a shared cache becomes reachable (again); the in-memory cache never calls it. */
+  onReady(listener: () => void): void
 }
 
 export class CacheUnavailableError extends Error {

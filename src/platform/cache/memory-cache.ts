@@ -60,6 +60,7 @@ export function createMemoryCache(options: { maxEntries?: number } = {}): Cache 
       return next
     },
     async ping() {},
+    onReady() {},
     async close() {
       lru.clear()
     },

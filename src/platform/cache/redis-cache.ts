@@ -23,8 +23,10 @@ export function createRedisCache(url: string, prefix: string, log?: Log): Cache 
     if (!warned) log?.warn({ err }, 'Redis connection error')
     warned = true
   })
+  const readyListeners: (() => void)[] = []
   redis.on('ready', () => {
     warned = false
+    for (const listener of readyListeners) listener()
   })
   redis.connect().catch(() => {
     // The retry strategy keeps reconnecting; calls fail fast until it is back.
@@ -84,6 +86,9 @@ export function createRedisCache(url: string, prefix: string, log?: Log): Cache 
       }),
     close: async () => {
       redis.disconnect()
+    },
+    onReady(listener) {
+      readyListeners.push(listener)
     },
   }
 }

@@ -242,6 +242,13 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           where bookings.user_id = users.id and bookings.status = 'pending')`.execute(db)
       },
     },
+    '0006_sessions_revoked_index': {
+      // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
+      async up(db: Kysely<any>) {
+        // Recent revocations are re-published to the denylist whenever the shared cache comes back.
+        await db.schema.createIndex('sessions_revoked_idx').on('sessions').column('revoked_at').execute()
+      },
+    },
   }
 }
 
