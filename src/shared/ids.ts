@@ -32,7 +32,3 @@ function randomBits80(): bigint {
 export function newId(prefix: IdPrefix, nowMs: number = Date.now()): string {
   return `${prefix}_${encode(BigInt(nowMs), 10)}${encode(randomBits80(), 16)}`
 }
-
-export function hasPrefix(id: string, prefix: IdPrefix): boolean {
-  return id.startsWith(`${prefix}_`) && /^[a-z]{3}_[0-9a-z]{26}$/.test(id)
-}

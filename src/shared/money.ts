@@ -18,12 +18,6 @@ export function minorUnits(currency: string): number {
   )
 }
 
-export function multiply(price: Money, times: number): Money {
-  if (!Number.isSafeInteger(price.amount) || !Number.isSafeInteger(times))
-    throw new RangeError('money is whole minor units')
-  return { amount: price.amount * times, currency: price.currency }
-}
-
 /** a × numerator / denominator, rounded half to even, in exact integer arithmetic. */
 export function mulDivHalfEven(a: number, numerator: number, denominator: number): number {
   if (![a, numerator, denominator].every(Number.isSafeInteger) || denominator <= 0) {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { purgeExpiredIdempotencyKeys } from '../../src/platform/http/idempotency.js'
 import { expectProblem, STRONG_PASSWORD, uniqueEmail } from '../support/builders.js'
 import { givenApp, stacks, type TestEnv } from '../support/stacks.js'
 
@@ -59,6 +60,20 @@ describe.each(stacks)('Idempotency-Key on $name', (stack) => {
       .executeTakeFirstOrThrow()
     expect(row.response_body).not.toContain(res.json().refresh_token)
     expect(row.response_body).not.toContain(email)
+  })
+
+  it('when keys are older than 24 hours, then the cleanup removes them and only them', async () => {
+    await register('kept', uniqueEmail('idem'))
+    await register('old', uniqueEmail('idem'))
+    await env.c.db
+      .updateTable('idempotency_keys')
+      .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where('key', '=', 'old')
+      .execute()
+    expect(await purgeExpiredIdempotencyKeys(env.c.db, new Date())).toBe(1)
+    const keys = (await env.c.db.selectFrom('idempotency_keys').select('key').execute()).map((r) => r.key)
+    expect(keys).toContain('kept')
+    expect(keys).not.toContain('old')
   })
 
   it('when the key is not printable ASCII, then 400', async () => {
