@@ -1,22 +1,14 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Database, openDatabase } from '../../src/platform/database/database.js'
-import { migrateToLatest } from '../../src/platform/database/migrations.js'
 import { prepared } from '../../src/platform/database/prepared.js'
-import { createTestDatabase, dialects, type TestDatabase } from '../support/stacks.js'
+import { dialects, givenMigratedDatabase } from '../support/stacks.js'
 
 describe.each(dialects)('prepared queries on %s', (dialect) => {
-  let tdb: TestDatabase
-  let database: Database
+  let database: Awaited<ReturnType<typeof givenMigratedDatabase>>
   beforeAll(async () => {
-    tdb = await createTestDatabase(dialect)
-    database = openDatabase(tdb.url)
-    await migrateToLatest(database.db, dialect)
+    database = await givenMigratedDatabase(dialect)
   })
-  afterAll(async () => {
-    await database.close()
-    await tdb.drop()
-  })
+  afterAll(() => database.drop())
 
   const insertUser = prepared((db, id: string, name: string, phone: string | null, at: string) =>
     db.insertInto('users').values({

@@ -8,7 +8,8 @@ import { inject } from 'vitest'
 import { buildApp } from '../../src/app.js'
 import { buildContainer, type Container, type ContainerOverrides, migrate } from '../../src/container.js'
 import { type Config, loadConfig } from '../../src/platform/config.js'
-import type { Dialect } from '../../src/platform/database/database.js'
+import { type Database, type Dialect, openDatabase } from '../../src/platform/database/database.js'
+import { migrateToLatest } from '../../src/platform/database/migrations.js'
 import { ADMIN_URL, PG_BASE, REDIS_URL } from './services.js'
 
 export interface Stack {
@@ -56,6 +57,20 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
       await c.connect()
       await c.query(`drop database if exists "${name}" with (force)`)
       await c.end()
+    },
+  }
+}
+
+/** A fresh database of its own, migrated and open; `close()` closes and drops it. */
+export async function givenMigratedDatabase(dialect: Dialect): Promise<Database & { drop(): Promise<void> }> {
+  const tdb = await createTestDatabase(dialect)
+  const database = openDatabase(tdb.url)
+  await migrateToLatest(database.db, dialect)
+  return {
+    ...database,
+    async drop() {
+      await database.close()
+      await tdb.drop()
     },
   }
 }

@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import { PageQuery } from '../../platform/http/pagination.js'
 import { Nullable, Timestamp } from '../../platform/http/schemas.js'
 import type { Booking } from './booking.js'
 
@@ -91,8 +92,7 @@ export const BookingIdParams = Type.Object({ id: Type.String({ pattern: '^bkg_[0
 export const BookingListQuery = Type.Object(
   {
     status: Type.Optional(Status),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-    cursor: Type.Optional(Type.String({ maxLength: 500 })),
+    ...PageQuery,
   },
   { additionalProperties: false },
 )

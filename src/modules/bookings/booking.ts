@@ -48,9 +48,6 @@ export function nextStatus(from: BookingStatus, move: Transition): BookingStatus
 
 export const MOVABLE_FROM = (move: Transition) => MOVES[move].from
 
-/** Statuses whose seats count against the trip's capacity. */
-export const HOLDS_SEATS: readonly BookingStatus[] = ['pending', 'confirmed', 'completed']
-
 export interface PolicyTier {
   hoursBefore: number
   refundPercent: number

@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import { PageQuery } from '../../platform/http/pagination.js'
 import { Timestamp } from '../../platform/http/schemas.js'
 import { localIso } from '../../shared/time.js'
 import { type CancellationPolicy, MAX_CAPACITY, seatsAvailable, type Trip } from './trip.js'
@@ -161,15 +162,13 @@ export const SearchQuery = Type.Object(
     min_price: Type.Optional(Type.Integer({ minimum: 0 })),
     max_price: Type.Optional(Type.Integer({ minimum: 0 })),
     currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-    cursor: Type.Optional(Type.String({ maxLength: 500 })),
+    ...PageQuery,
   },
   { additionalProperties: false },
 )
 export const PageQueryOnly = Type.Object(
   {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-    cursor: Type.Optional(Type.String({ maxLength: 500 })),
+    ...PageQuery,
   },
   { additionalProperties: false },
 )

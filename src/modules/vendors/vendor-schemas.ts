@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import { PageQuery } from '../../platform/http/pagination.js'
 import { Email, Nullable, Password, PersonName, Phone, Timestamp } from '../../platform/http/schemas.js'
 import type { Vendor } from './vendor.js'
 
@@ -74,8 +75,7 @@ export const ReasonBody = Type.Object(
 export const VendorListQuery = Type.Object(
   {
     status: Type.Optional(Status),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-    cursor: Type.Optional(Type.String({ maxLength: 500 })),
+    ...PageQuery,
   },
   { additionalProperties: false },
 )

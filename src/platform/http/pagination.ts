@@ -1,6 +1,7 @@
-import { type Static, Type } from 'typebox'
+import { Type } from 'typebox'
 import { ValidationError } from '../../shared/errors.js'
 
+/** `?limit=` (default 20, at most 100) and the opaque `cursor` of every list. */
 export const PageQuery = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
   cursor: Type.Optional(Type.String({ maxLength: 500 })),
@@ -36,5 +37,3 @@ export function toPage<T>(rows: T[], limit: number, keyOf: (row: T) => Keyset): 
   const last = items[items.length - 1]
   return { items, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null }
 }
-
-export type PageQueryType = Static<Type.TObject<typeof PageQuery>>

@@ -14,13 +14,11 @@ import { DEFAULT_POLICY, tripRepository } from '../../../src/modules/trips/index
 import { userRepository } from '../../../src/modules/users/index.js'
 import { vendorRepository } from '../../../src/modules/vendors/index.js'
 import { createMemoryCache } from '../../../src/platform/cache/memory-cache.js'
-import { type Database, openDatabase } from '../../../src/platform/database/database.js'
-import { migrateToLatest } from '../../../src/platform/database/migrations.js'
 import type { Actor } from '../../../src/shared/actor.js'
 import { ManualClock } from '../../../src/shared/clock.js'
 import { AppError } from '../../../src/shared/errors.js'
 import { newId } from '../../../src/shared/ids.js'
-import { createTestDatabase, dialects, type TestDatabase } from '../../support/stacks.js'
+import { dialects, givenMigratedDatabase } from '../../support/stacks.js'
 
 const MINUTE = 60_000
 const DAY = 86_400_000
@@ -61,16 +59,13 @@ const command: fc.Arbitrary<Command> = fc.oneof(
 )
 
 describe.each(dialects)('booking invariants under random sequences on %s', (dialect) => {
-  let tdb: TestDatabase
-  let database: Database
+  let database: Awaited<ReturnType<typeof givenMigratedDatabase>>
   const clock = new ManualClock('2031-01-01T00:00:00.000Z')
   const travellers: Actor[] = []
   let vendorActor: Actor
   let vendorId: string
   beforeAll(async () => {
-    tdb = await createTestDatabase(dialect)
-    database = openDatabase(tdb.url)
-    await migrateToLatest(database.db, dialect)
+    database = await givenMigratedDatabase(dialect)
     const now = clock.now()
     const insertUser = (role: 'traveler' | 'vendor') =>
       userRepository.insert(database.db, {
@@ -101,10 +96,7 @@ describe.each(dialects)('booking invariants under random sequences on %s', (dial
       updatedAt: at,
     })
   })
-  afterAll(async () => {
-    await database.close()
-    await tdb.drop()
-  })
+  afterAll(() => database.drop())
 
   it('when book, change seats, pay, cancel, expire and complete happen in any order, then 0 ≤ seats_available = capacity − held − confirmed and every booking moved legally', async () => {
     await fc.assert(
