@@ -39,7 +39,7 @@ export interface ContainerOverrides {
 
 export function buildContainer(config: Config, overrides: ContainerOverrides = {}): Container {
   const log = overrides.log ?? createLogger(config.logLevel)
-  const database = openDatabase(config.databaseUrl, log)
+  const database = openDatabase(config.databaseUrl, log, config.databasePool)
   const cache =
     overrides.cache ??
     (config.redisUrl ? createRedisCache(config.redisUrl, config.redisPrefix, log) : createMemoryCache())

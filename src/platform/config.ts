@@ -9,6 +9,8 @@ export interface Config {
   readonly host: string
   readonly port: number
   readonly databaseUrl: string
+  /** PostgreSQL pool: connections per process, and how long a request waits for one when all are busy. */
+  readonly databasePool: { readonly max: number; readonly waitMs: number }
   readonly redisUrl: string | undefined
   /** Prefix for every Redis key, so several deployments (or test runs) can share one server. */
   readonly redisPrefix: string
@@ -113,6 +115,10 @@ export function loadConfig(env: Env): Config {
     host: env.HOST || '127.0.0.1',
     port: int(env, 'PORT', 3000, 0, 65535),
     databaseUrl,
+    databasePool: {
+      max: int(env, 'DATABASE_POOL_MAX', 10, 1, 1000),
+      waitMs: int(env, 'DATABASE_POOL_WAIT_MS', 15_000, 100, 120_000),
+    },
     redisUrl,
     redisPrefix: env.REDIS_PREFIX || 'travellr:',
     jwtSecret,

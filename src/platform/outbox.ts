@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely'
+import type { Insertable, Kysely, QueryCreator } from 'kysely'
 import { newId } from '../shared/ids.js'
 import { prepared } from './database/prepared.js'
-import type { DB } from './database/schema.js'
+import type { DB, OutboxTable } from './database/schema.js'
 
 export type EventType =
   | 'user.registered'
@@ -42,10 +42,16 @@ export function outboxRow(event: OutboxEvent, now: Date) {
 /**
  * The transactional outbox: an event is a row written by the same transaction as the change it
  * reports, so it exists if and only if the change committed. Delivery reads the table afterwards.
+ * The insert is exported as a builder too, so a module can send it inside a larger statement
+ * (bookings does on PostgreSQL): one insert, however it is sent.
  */
+export function insertEventStatement(qc: QueryCreator<DB>, row: Insertable<OutboxTable>) {
+  return qc.insertInto('outbox').values(row)
+}
+
 const insertEvent = prepared(
   (db, id: string, type: string, aggregateId: string, payload: string, at: string) =>
-    db.insertInto('outbox').values({
+    insertEventStatement(db, {
       id,
       type,
       aggregate_id: aggregateId,

@@ -49,3 +49,10 @@ export class ServiceUnavailableError extends AppError {
     super('unavailable', 'service.unavailable', detail, { retryAfter: 5 })
   }
 }
+
+/** A transaction kept losing races (deadlocks, serialization failures) after its retries. */
+export class ConcurrentChangeError extends AppError {
+  constructor() {
+    super('conflict', 'concurrency.conflict', 'Another change to the same data got there first; try again.')
+  }
+}

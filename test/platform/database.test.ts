@@ -27,6 +27,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0004_booking_holds_index',
       '0005_held_seats',
       '0006_sessions_revoked_index',
+      '0007_traveller_holds',
     ])
     expect(await migrateToLatest(database.db, dialect)).toEqual([])
     const tables = (await database.db.introspection.getTables()).map((t) => t.name)

@@ -29,9 +29,9 @@ describe.each(dialects)('prepared queries on %s', (dialect) => {
   )
   const addHeld = prepared((db, id: string, seats: number) =>
     db
-      .updateTable('users')
+      .updateTable('traveller_holds')
       .set((eb) => ({ held_seats: eb('held_seats', '+', seats) }))
-      .where('id', '=', id)
+      .where('user_id', '=', id)
       .where((eb) => eb(eb('held_seats', '+', seats), '<=', 10)),
   )
 
@@ -43,6 +43,7 @@ describe.each(dialects)('prepared queries on %s', (dialect) => {
       ['usr_p3', 'Three', null],
     ] as const) {
       await insertUser(database.db, id, name, phone, at)
+      await database.db.insertInto('traveller_holds').values({ user_id: id, held_seats: 0 }).execute()
     }
     expect((await findUser(database.db, 'usr_p2')).rows).toEqual([
       { id: 'usr_p2', name: 'Two', phone: '+1 555 0102' },
@@ -55,9 +56,9 @@ describe.each(dialects)('prepared queries on %s', (dialect) => {
     expect(Number((await addHeld(database.db, 'usr_p1', 5)).numAffectedRows)).toBe(0)
     expect(Number((await addHeld(database.db, 'usr_p1', 4)).numAffectedRows)).toBe(1)
     const row = await database.db
-      .selectFrom('users')
+      .selectFrom('traveller_holds')
       .select('held_seats')
-      .where('id', '=', 'usr_p1')
+      .where('user_id', '=', 'usr_p1')
       .executeTakeFirstOrThrow()
     expect(row.held_seats).toBe(10)
   })
@@ -70,9 +71,9 @@ describe.each(dialects)('prepared queries on %s', (dialect) => {
       }),
     ).rejects.toThrow('roll back')
     const row = await database.db
-      .selectFrom('users')
+      .selectFrom('traveller_holds')
       .select('held_seats')
-      .where('id', '=', 'usr_p2')
+      .where('user_id', '=', 'usr_p2')
       .executeTakeFirstOrThrow()
     expect(row.held_seats).toBe(0)
   })

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../../platform/database/schema.js'
+import { inTransaction } from '../../platform/database/transaction.js'
 import type { PasswordHasher } from '../../platform/security/passwords.js'
 import type { LoginThrottle } from '../../platform/security/throttle.js'
 import type { TokenSigner } from '../../platform/security/tokens.js'
@@ -40,9 +41,7 @@ export async function logIn(
   await deps.throttle.recordSuccess(email, input.ip)
   const now = deps.clock.now()
   const user = found.user
-  const session = await deps.db
-    .transaction()
-    .execute((trx) => openSession(trx, user, now, deps.refreshTokenDays))
+  const session = await inTransaction(deps.db, (trx) => openSession(trx, user, now, deps.refreshTokenDays))
   const access = await accessTokenFor(
     deps.tokens,
     { userId: user.id, role: user.role, sessionId: session.sessionId },

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Cache } from '../../platform/cache/cache.js'
 import type { DB } from '../../platform/database/schema.js'
+import { inTransaction } from '../../platform/database/transaction.js'
 import { hashToken, newRefreshToken, type TokenSigner } from '../../platform/security/tokens.js'
 import type { Clock } from '../../shared/clock.js'
 import { userRepository } from '../users/index.js'
@@ -32,7 +33,7 @@ export async function refreshSession(
   const now = deps.clock.now()
   const at = now.toISOString()
   const hash = hashToken(input.refreshToken)
-  const outcome: Outcome = await deps.db.transaction().execute(async (trx) => {
+  const outcome: Outcome = await inTransaction(deps.db, async (trx) => {
     const found = await sessionRepository.findRefreshToken(trx, hash)
     if (!found) return { kind: 'invalid' }
     if (found.sessionRevokedAt !== null || found.userStatus !== 'active') return { kind: 'invalid' }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../../platform/database/schema.js'
+import { inTransaction } from '../../platform/database/transaction.js'
 import type { PasswordHasher } from '../../platform/security/passwords.js'
 import type { TokenSigner } from '../../platform/security/tokens.js'
 import type { Clock } from '../../shared/clock.js'
@@ -19,7 +20,7 @@ export async function registerUser(
 ): Promise<SignedIn> {
   const account = await prepareAccount(deps, input)
   const now = deps.clock.now()
-  const { user, session } = await deps.db.transaction().execute(async (trx) => {
+  const { user, session } = await inTransaction(deps.db, async (trx) => {
     const user = await insertAccount(trx, account, 'traveler', now)
     const session = await openSession(trx, user, now, deps.refreshTokenDays)
     return { user, session }

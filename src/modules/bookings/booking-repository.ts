@@ -1,9 +1,9 @@
-import { type Kysely, type Selectable, sql } from 'kysely'
+import type { Kysely, QueryCreator, Selectable } from 'kysely'
 import { serializesWriters } from '../../platform/database/database.js'
 import { prepared } from '../../platform/database/prepared.js'
 import type { BookingsTable, DB } from '../../platform/database/schema.js'
-import { addEvent, type OutboxEvent, outboxRow } from '../../platform/outbox.js'
-import { type SeatsTaken, tripRepository } from '../trips/index.js'
+import { addEvent, insertEventStatement, type OutboxEvent, outboxRow } from '../../platform/outbox.js'
+import { type SeatsTaken, takeSeatsStatement, toSeatsTaken, tripSeats } from '../trips/index.js'
 import type { Booking, BookingStatus, Canceller, PolicyTier, Refund } from './booking.js'
 
 function toBooking(row: Selectable<BookingsTable>): Booking {
@@ -119,6 +119,9 @@ export interface Placement {
   event: OutboxEvent
 }
 
+/** A placement either took its seats (at this price) or a guard refused it. */
+export type PlaceOutcome = { placed: SeatsTaken } | { refused: 'trip' | 'hold' }
+
 export interface BookingListFilter {
   userId?: string
   vendorId?: string
@@ -127,12 +130,37 @@ export interface BookingListFilter {
   limit: number
 }
 
-const holdSeatsQuery = prepared((db, userId: string, seats: number, limit: number) =>
+/**
+ * The hold-limit guard, the only statement that takes a traveller's held seats: an upsert whose update
+ * is conditional on staying within the limit, so concurrent bookings of one traveller cannot both slip
+ * under it. No row back: over the limit, nothing changed. (A first hold of more than the limit is
+ * refused by the use case before it gets here.)
+ */
+function holdStatement(qc: QueryCreator<DB>, userId: string, seats: number, limit: number) {
+  return qc
+    .insertInto('traveller_holds')
+    .values({ user_id: userId, held_seats: seats })
+    .onConflict((oc) =>
+      oc
+        .column('user_id')
+        .doUpdateSet((eb) => ({
+          held_seats: eb('traveller_holds.held_seats', '+', eb.ref('excluded.held_seats')),
+        }))
+        .where((eb) => eb(eb('traveller_holds.held_seats', '+', eb.ref('excluded.held_seats')), '<=', limit)),
+    )
+    .returning('user_id')
+}
+
+const holdQuery = prepared((db, userId: string, seats: number, limit: number) =>
+  holdStatement(db, userId, seats, limit),
+)
+
+const releaseHoldQuery = prepared((db, userId: string, seats: number) =>
   db
-    .updateTable('users')
-    .set((eb) => ({ held_seats: eb('held_seats', '+', seats) }))
-    .where('id', '=', userId)
-    .where((eb) => eb(eb('held_seats', '+', seats), '<=', limit)),
+    .updateTable('traveller_holds')
+    .set((eb) => ({ held_seats: eb('held_seats', '-', seats) }))
+    .where('user_id', '=', userId)
+    .where('held_seats', '>=', seats),
 )
 
 const insertPendingQuery = prepared(
@@ -177,15 +205,21 @@ const insertPendingQuery = prepared(
     }),
 )
 
-/** PostgreSQL: the traveller's hold, the trip's seats, the booking and its event in one statement. */
+/**
+ * PostgreSQL: the trip's seats (the capacity guard), the traveller's hold (the hold-limit guard), the
+ * booking at the trip's price and its event, in one statement built from the same guard statements the
+ * SQLite path sends one by one. The main query reads `t` first, so the trip row is locked before the
+ * traveller's hold, the order every booking change follows. A refused guard leaves the others' writes
+ * in the transaction: the caller rolls it back.
+ */
 const placeQuery = prepared(
   (
-    _db,
-    userId: string,
-    seats: number,
-    maxHeldSeats: number,
+    db,
     tripId: string,
+    seats: number,
     at: string,
+    userId: string,
+    maxHeldSeats: number,
     id: string,
     defaultCommissionBps: number,
     holdExpiresAt: string,
@@ -194,33 +228,89 @@ const placeQuery = prepared(
     eventId: string,
     eventType: string,
     payload: string,
-  ) => sql<SeatsTaken>`
-    with u as (
-      update users set held_seats = held_seats + ${seats}::integer
-      where id = ${userId} and held_seats + ${seats}::integer <= ${maxHeldSeats}::integer
-      returning id
-    ), t as (
-      update trips set seats_taken = seats_taken + ${seats}::integer
-      where id = ${tripId} and status = 'published' and starts_at > ${at}::timestamptz
-        and seats_taken + ${seats}::integer <= capacity and exists (select 1 from u)
-      returning id, price_amount, price_currency,
-        (select commission_bps from vendors where vendors.id = trips.vendor_id) as commission_bps
-    ), b as (
-      insert into bookings (id, trip_id, user_id, seats, status, unit_price, total_amount, currency,
-        commission_bps, hold_expires_at, notes, request_key, created_at, updated_at)
-      select ${id}, t.id, ${userId}, ${seats}::integer, 'pending', t.price_amount,
-        t.price_amount * ${seats}::integer, t.price_currency,
-        coalesce(t.commission_bps, ${defaultCommissionBps}::integer), ${holdExpiresAt}::timestamptz,
-        ${notes}::text, ${requestKey}::text, ${at}::timestamptz, ${at}::timestamptz
-      from t
-      returning id
-    ), e as (
-      insert into outbox (id, type, aggregate_id, payload, created_at, available_at, attempts)
-      select ${eventId}, ${eventType}, b.id, ${payload}, ${at}::timestamptz, ${at}::timestamptz, 0 from b
-    )
-    select price_amount, price_currency, commission_bps from t
-  `,
+  ) =>
+    db
+      .with('t', (qc) => takeSeatsStatement(qc, tripId, seats, at))
+      .with('h', (qc) => holdStatement(qc, userId, seats, maxHeldSeats))
+      .with('b', (qc) =>
+        qc
+          .insertInto('bookings')
+          .columns([
+            'id',
+            'trip_id',
+            'user_id',
+            'seats',
+            'status',
+            'unit_price',
+            'total_amount',
+            'currency',
+            'commission_bps',
+            'hold_expires_at',
+            'notes',
+            'request_key',
+            'created_at',
+            'updated_at',
+          ])
+          .expression((eb) =>
+            eb
+              .selectFrom('t')
+              .select((s) => [
+                s.cast<string>(s.val(id), 'text').as('id'),
+                't.id as trip_id',
+                s.cast<string>(s.val(userId), 'text').as('user_id'),
+                s.cast<number>(s.val(seats), 'integer').as('seats'),
+                s.cast<'pending'>(s.val('pending'), 'text').as('status'),
+                't.price_amount as unit_price',
+                s('t.price_amount', '*', s.cast<number>(s.val(seats), 'integer')).as('total_amount'),
+                't.price_currency as currency',
+                s.fn
+                  .coalesce('t.commission_bps', s.cast<number>(s.val(defaultCommissionBps), 'integer'))
+                  .as('commission_bps'),
+                s.cast<string>(s.val(holdExpiresAt), 'timestamptz').as('hold_expires_at'),
+                s.cast<string | null>(s.val(notes), 'text').as('notes'),
+                s.cast<string | null>(s.val(requestKey), 'text').as('request_key'),
+                s.cast<string>(s.val(at), 'timestamptz').as('created_at'),
+                s.cast<string>(s.val(at), 'timestamptz').as('updated_at'),
+              ]),
+          ),
+      )
+      .with('e', (qc) =>
+        insertEventStatement(qc, {
+          id: eventId,
+          type: eventType,
+          aggregate_id: id,
+          payload,
+          created_at: at,
+          available_at: at,
+          attempts: 0,
+          processed_at: null,
+          last_error: null,
+        }),
+      )
+      .selectFrom('t')
+      .select((eb) => [
+        't.price_amount',
+        't.price_currency',
+        't.commission_bps',
+        eb.selectFrom('h').select(eb.fn.countAll<number>().as('n')).as('held'),
+      ]),
 )
+
+/**
+ * A booking with its trip, locked: `FOR UPDATE` of the booking row on PostgreSQL (the trip row is only
+ * read; it is locked by the guard that writes it). SQLite's write lock, taken at BEGIN IMMEDIATE,
+ * already keeps every other writer out.
+ */
+const lockQuery = prepared((db, id: string) => {
+  const q = db
+    .selectFrom('bookings as b')
+    .innerJoin('trips as t', 't.id', 'b.trip_id')
+    .innerJoin('vendors as v', 'v.id', 't.vendor_id')
+    .selectAll('b')
+    .select(tripColumns)
+    .where('b.id', '=', id)
+  return serializesWriters(db) ? q : q.forUpdate('b')
+})
 
 const findWithSellerQuery = prepared((db, id: string) =>
   db
@@ -231,6 +321,11 @@ const findWithSellerQuery = prepared((db, id: string) =>
     .select('v.user_id as vendor_user_id')
     .where('b.id', '=', id),
 )
+
+/** A write made under the booking's lock must land; if it does not, the books are wrong: stop. */
+function exactlyOne(rows: bigint | undefined, what: string): void {
+  if (Number(rows) !== 1) throw new Error(`could not ${what}: the row was not as locked`)
+}
 
 export const bookingRepository = {
   async tripContext(db: Kysely<DB>, tripId: string): Promise<TripContext | undefined> {
@@ -244,75 +339,86 @@ export const bookingRepository = {
   },
 
   /**
-   * Takes the traveller's hold (the hold-limit guard) and the trip's seats (the capacity guard),
-   * writes the pending booking at the trip's current price, and its event. On PostgreSQL that is one
-   * statement (data-modifying CTEs: one round trip instead of four); on SQLite, four in-process
-   * statements. Undefined: a guard said no, and no booking was written (on PostgreSQL the hold may
-   * have been taken: the caller rolls the transaction back, as it does on every refusal).
+   * Takes the trip's seats (capacity guard), then the traveller's hold (hold-limit guard), and writes
+   * the pending booking at the trip's current price with its event. On PostgreSQL that is one statement;
+   * on SQLite, four in-process statements. On a refusal the caller must roll the transaction back.
    */
-  async place(db: Kysely<DB>, p: Placement, now: Date): Promise<SeatsTaken | undefined> {
+  async place(db: Kysely<DB>, p: Placement, now: Date): Promise<PlaceOutcome> {
     const at = now.toISOString()
     if (serializesWriters(db)) {
-      if (!(await bookingRepository.holdSeats(db, p.userId, p.seats, p.maxHeldSeats))) return undefined
-      const taken = await tripRepository.takeSeats(db, p.tripId, p.seats, at)
-      if (!taken) {
-        await bookingRepository.releaseHold(db, p.userId, p.seats)
-        return undefined
-      }
-      const commission = taken.commission_bps ?? p.defaultCommissionBps
+      const taken = await tripSeats.take(db, p.tripId, p.seats, at)
+      if (!taken) return { refused: 'trip' }
+      if (!(await bookingRepository.holdSeats(db, p.userId, p.seats, p.maxHeldSeats)))
+        return { refused: 'hold' }
       await insertPendingQuery(
         db,
         p.id,
         p.tripId,
         p.userId,
         p.seats,
-        taken.price_amount,
-        taken.price_amount * p.seats,
-        taken.price_currency,
-        commission,
+        taken.unitPrice,
+        taken.unitPrice * p.seats,
+        taken.currency,
+        taken.commissionBps ?? p.defaultCommissionBps,
         p.holdExpiresAt,
         p.notes,
         p.requestKey,
         at,
       )
       await addEvent(db, p.event, now)
-      return taken
+      return { placed: taken }
     }
     const e = outboxRow(p.event, now)
-    const result = await placeQuery(
-      db,
-      p.userId,
-      p.seats,
-      p.maxHeldSeats,
-      p.tripId,
-      at,
-      p.id,
-      p.defaultCommissionBps,
-      p.holdExpiresAt,
-      p.notes,
-      p.requestKey,
-      e.id,
-      e.type,
-      e.payload,
-    )
-    return result.rows[0]
+    const row = (
+      await placeQuery(
+        db,
+        p.tripId,
+        p.seats,
+        at,
+        p.userId,
+        p.maxHeldSeats,
+        p.id,
+        p.defaultCommissionBps,
+        p.holdExpiresAt,
+        p.notes,
+        p.requestKey,
+        e.id,
+        e.type,
+        e.payload,
+      )
+    ).rows[0]
+    if (!row) return { refused: 'trip' }
+    if (Number(row.held) !== 1) return { refused: 'hold' }
+    return { placed: toSeatsTaken(row) }
   },
 
-  async findById(db: Kysely<DB>, id: string): Promise<Booking | undefined> {
-    const row = await db.selectFrom('bookings').selectAll().where('id', '=', id).executeTakeFirst()
-    return row && toBooking(row)
+  /**
+   * The first step of every change to a booking: its row locked, with its trip. Everything decided
+   * afterwards in the transaction is decided on what this returns.
+   */
+  async lock(db: Kysely<DB>, id: string): Promise<BookingWithTrip | undefined> {
+    const row = (await lockQuery(db, id)).rows[0]
+    return row && { booking: toBooking(row), trip: toTripContext(row) }
   },
 
-  async findWithTrip(db: Kysely<DB>, id: string): Promise<BookingWithTrip | undefined> {
-    const row = await db
+  /** Every live booking of a trip, locked in id order (before the trip row: the one lock order). */
+  async lockLiveOfTrip(db: Kysely<DB>, tripId: string): Promise<BookingWithTrip[]> {
+    let q = db
       .selectFrom('bookings as b')
       .innerJoin('trips as t', 't.id', 'b.trip_id')
       .innerJoin('vendors as v', 'v.id', 't.vendor_id')
       .selectAll('b')
       .select(tripColumns)
-      .where('b.id', '=', id)
-      .executeTakeFirst()
-    return row && { booking: toBooking(row), trip: toTripContext(row) }
+      .where('b.trip_id', '=', tripId)
+      .where('b.status', 'in', ['pending', 'confirmed'])
+      .orderBy('b.id')
+    if (!serializesWriters(db)) q = q.forUpdate('b')
+    return (await q.execute()).map((row) => ({ booking: toBooking(row), trip: toTripContext(row) }))
+  },
+
+  async findById(db: Kysely<DB>, id: string): Promise<Booking | undefined> {
+    const row = await db.selectFrom('bookings').selectAll().where('id', '=', id).executeTakeFirst()
+    return row && toBooking(row)
   },
 
   /** A booking and the user id of the vendor selling its trip: what reading it needs, nothing more. */
@@ -334,49 +440,52 @@ export const bookingRepository = {
     return row && toBooking(row)
   },
 
-  /**
-   * The hold-limit guard: adds seats to the traveller's held count only if it stays within the
-   * limit, in one conditional UPDATE (as trips.seats_taken): concurrent bookings of one traveller
-   * cannot both slip under it. False: over the limit, nothing changed.
-   */
+  /** The hold-limit guard (see holdStatement). False: over the limit, nothing changed. */
   async holdSeats(db: Kysely<DB>, userId: string, seats: number, limit: number): Promise<boolean> {
-    return Number((await holdSeatsQuery(db, userId, seats, limit)).numAffectedRows) === 1
+    return (await holdQuery(db, userId, seats, limit)).rows.length === 1
   },
 
+  /** Gives held seats back. Fewer held than given back means the books are wrong: it throws. */
   async releaseHold(db: Kysely<DB>, userId: string, seats: number): Promise<void> {
-    await db
-      .updateTable('users')
-      .set((eb) => ({ held_seats: eb('held_seats', '-', seats) }))
-      .where('id', '=', userId)
-      .execute()
+    const result = await releaseHoldQuery(db, userId, seats)
+    if (Number(result.numAffectedRows) !== 1)
+      throw new Error(`traveller ${userId} holds fewer than the ${seats} seats given back`)
   },
 
   async heldSeats(db: Kysely<DB>, userId: string): Promise<number> {
-    const row = await db.selectFrom('users').select('held_seats').where('id', '=', userId).executeTakeFirst()
+    const row = await db
+      .selectFrom('traveller_holds')
+      .select('held_seats')
+      .where('user_id', '=', userId)
+      .executeTakeFirst()
     return row?.held_seats ?? 0
   },
 
-  async pendingOfUser(db: Kysely<DB>, userId: string) {
-    return db
+  /** The traveller's pending bookings whose hold has run out but that the expiry job has not reached. */
+  async overdueHoldsOf(db: Kysely<DB>, userId: string, now: Date): Promise<string[]> {
+    const rows = await db
       .selectFrom('bookings')
-      .select(['id', 'trip_id', 'seats', 'hold_expires_at'])
+      .select('id')
       .where('user_id', '=', userId)
       .where('status', '=', 'pending')
+      .where('hold_expires_at', '<=', now.toISOString())
       .execute()
+    return rows.map((r) => r.id)
   },
 
   /**
-   * Moves a booking from one of `from` to `to`, only if it is still there: of two racing moves,
-   * exactly one wins. Returns whether this one did.
+   * Moves a locked booking from the status it was read in to `to`. The status condition is a
+   * backstop: under the lock it always holds, and if it ever does not, the write throws rather than
+   * being ignored.
    */
   async move(
     db: Kysely<DB>,
     id: string,
-    from: readonly BookingStatus[],
+    from: BookingStatus,
     to: BookingStatus,
     now: Date,
     extra: { refund?: Refund; cancelledBy?: Canceller; reason?: string | null } = {},
-  ): Promise<boolean> {
+  ): Promise<void> {
     const at = now.toISOString()
     const result = await db
       .updateTable('bookings')
@@ -393,33 +502,29 @@ export const bookingRepository = {
         ...(extra.cancelledBy && { cancelled_by: extra.cancelledBy, cancel_reason: extra.reason ?? null }),
       })
       .where('id', '=', id)
-      .where('status', 'in', [...from])
+      .where('status', '=', from)
       .executeTakeFirst()
-    return Number(result.numUpdatedRows) === 1
+    exactlyOne(result.numUpdatedRows, `move booking ${id} from ${from} to ${to}`)
   },
 
-  async changeSeats(
-    db: Kysely<DB>,
-    id: string,
-    seats: number,
-    unitPrice: number,
-    now: Date,
-  ): Promise<boolean> {
+  /** Seats and total of a locked pending booking. */
+  async changeSeats(db: Kysely<DB>, id: string, seats: number, unitPrice: number, now: Date): Promise<void> {
     const result = await db
       .updateTable('bookings')
       .set({ seats, total_amount: seats * unitPrice, updated_at: now.toISOString() })
       .where('id', '=', id)
       .where('status', '=', 'pending')
       .executeTakeFirst()
-    return Number(result.numUpdatedRows) === 1
+    exactlyOne(result.numUpdatedRows, `change the seats of booking ${id}`)
   },
 
   async changeNotes(db: Kysely<DB>, id: string, notes: string | null, now: Date): Promise<void> {
-    await db
+    const result = await db
       .updateTable('bookings')
       .set({ notes, updated_at: now.toISOString() })
       .where('id', '=', id)
-      .execute()
+      .executeTakeFirst()
+    exactlyOne(result.numUpdatedRows, `change the notes of booking ${id}`)
   },
 
   /** Newest first, keyset on id (ids sort by creation time). */
@@ -458,16 +563,6 @@ export const bookingRepository = {
       .where('t.ends_at', '<=', now.toISOString())
       .orderBy('b.id')
       .limit(limit)
-      .execute()
-    return rows.map((r) => r.id)
-  },
-
-  async liveIdsOfTrip(db: Kysely<DB>, tripId: string): Promise<string[]> {
-    const rows = await db
-      .selectFrom('bookings')
-      .select('id')
-      .where('trip_id', '=', tripId)
-      .where('status', 'in', ['pending', 'confirmed'])
       .execute()
     return rows.map((r) => r.id)
   },

@@ -46,8 +46,6 @@ export function nextStatus(from: BookingStatus, move: Transition): BookingStatus
   return MOVES[move].from.includes(from) ? MOVES[move].to : undefined
 }
 
-export const MOVABLE_FROM = (move: Transition) => MOVES[move].from
-
 export interface PolicyTier {
   hoursBefore: number
   refundPercent: number

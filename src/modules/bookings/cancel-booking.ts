@@ -1,17 +1,15 @@
 import type { Kysely } from 'kysely'
 import type { Cache } from '../../platform/cache/cache.js'
 import type { DB } from '../../platform/database/schema.js'
+import { inTransaction } from '../../platform/database/transaction.js'
 import type { Actor } from '../../shared/actor.js'
 import type { Clock } from '../../shared/clock.js'
 import { forgetTrip } from '../trips/index.js'
 import { type Booking, type Canceller, cancellerFor, refundFor } from './booking.js'
 import { BookingStateError } from './booking-errors.js'
 import { bookingRepository } from './booking-repository.js'
-import { findVisibleBooking } from './get-booking.js'
+import { lockVisibleBooking } from './get-booking.js'
 import { moveBooking } from './move-booking.js'
-
-const notCancellable = (status: string) =>
-  new BookingStateError('booking.not_cancellable', `A ${status} booking cannot be cancelled.`)
 
 /**
  * Cancels a booking (owner, the trip's vendor, admin). The refund follows the trip's policy when the
@@ -24,8 +22,8 @@ export async function cancelBooking(
   input: { bookingId: string; reason?: string | null },
 ): Promise<Booking> {
   const now = deps.clock.now()
-  const cancelled = await deps.db.transaction().execute(async (trx) => {
-    const { booking, trip, relation } = await findVisibleBooking(trx, actor, input.bookingId)
+  const cancelled = await inTransaction(deps.db, async (trx) => {
+    const { booking, trip, relation } = await lockVisibleBooking(trx, actor, input.bookingId)
     const by: Canceller = cancellerFor(relation)
     const refund = refundFor(booking, by, trip.policy, trip.startsAt, now)
     const moved = await moveBooking(trx, booking, 'cancel', now, {
@@ -33,10 +31,11 @@ export async function cancelBooking(
       cancelledBy: by,
       reason: input.reason,
     })
-    if (!moved) {
-      const current = await bookingRepository.findById(trx, booking.id)
-      throw notCancellable(current?.status ?? booking.status)
-    }
+    if (!moved)
+      throw new BookingStateError(
+        'booking.not_cancellable',
+        `A ${booking.status} booking cannot be cancelled.`,
+      )
     return moved
   })
   await forgetTrip(deps, cancelled.tripId)
@@ -45,7 +44,9 @@ export async function cancelBooking(
 
 /**
  * Cancels every live booking of a trip with a full refund, inside the trip's own cancellation
- * transaction (DELETE /trips/{id}).
+ * transaction (DELETE /trips/{id}). The bookings are locked before the trip row is written, as every
+ * booking change locks them; the trip's cancellation calls this again after writing the trip, for a
+ * booking that committed in between.
  */
 export async function cancelTripBookings(
   trx: Kysely<DB>,
@@ -54,11 +55,9 @@ export async function cancelTripBookings(
   now: Date,
 ): Promise<number> {
   let count = 0
-  for (const id of await bookingRepository.liveIdsOfTrip(trx, tripId)) {
-    const found = await bookingRepository.findWithTrip(trx, id)
-    if (!found) continue
-    const refund = refundFor(found.booking, by, found.trip.policy, found.trip.startsAt, now)
-    const moved = await moveBooking(trx, found.booking, 'cancel', now, {
+  for (const { booking, trip } of await bookingRepository.lockLiveOfTrip(trx, tripId)) {
+    const refund = refundFor(booking, by, trip.policy, trip.startsAt, now)
+    const moved = await moveBooking(trx, booking, 'cancel', now, {
       refund,
       cancelledBy: by,
       reason: 'The trip was cancelled',

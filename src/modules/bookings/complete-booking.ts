@@ -1,11 +1,12 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../../platform/database/schema.js'
+import { inTransaction } from '../../platform/database/transaction.js'
 import type { Actor } from '../../shared/actor.js'
 import type { Clock } from '../../shared/clock.js'
 import type { Booking } from './booking.js'
 import { BookingNotFoundError, BookingStateError } from './booking-errors.js'
 import { bookingRepository } from './booking-repository.js'
-import { findVisibleBooking } from './get-booking.js'
+import { lockVisibleBooking } from './get-booking.js'
 import { moveBooking } from './move-booking.js'
 
 /** The trip's vendor or an admin marks a confirmed booking completed once the trip has ended. */
@@ -15,8 +16,8 @@ export async function completeBooking(
   bookingId: string,
 ): Promise<Booking> {
   const now = deps.clock.now()
-  return deps.db.transaction().execute(async (trx) => {
-    const { booking, trip, relation } = await findVisibleBooking(trx, actor, bookingId)
+  return inTransaction(deps.db, async (trx) => {
+    const { booking, trip, relation } = await lockVisibleBooking(trx, actor, bookingId)
     if (relation === 'owner') throw new BookingNotFoundError(bookingId)
     if (trip.endsAt > now.toISOString()) {
       throw new BookingStateError(
@@ -40,12 +41,15 @@ export async function confirmBooking(
   bookingId: string,
 ): Promise<Booking> {
   const now = deps.clock.now()
-  return deps.db.transaction().execute(async (trx) => {
-    const booking = await bookingRepository.findById(trx, bookingId)
-    if (!booking) throw new BookingNotFoundError(bookingId)
-    const moved = await moveBooking(trx, booking, 'confirm', now)
+  return inTransaction(deps.db, async (trx) => {
+    const found = await bookingRepository.lock(trx, bookingId)
+    if (!found) throw new BookingNotFoundError(bookingId)
+    const moved = await moveBooking(trx, found.booking, 'confirm', now)
     if (!moved)
-      throw new BookingStateError('booking.not_pending', `A ${booking.status} booking cannot be confirmed.`)
+      throw new BookingStateError(
+        'booking.not_pending',
+        `A ${found.booking.status} booking cannot be confirmed.`,
+      )
     return moved
   })
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Cache } from '../../platform/cache/cache.js'
 import { isUniqueViolation } from '../../platform/database/database.js'
 import type { DB } from '../../platform/database/schema.js'
+import { inTransaction } from '../../platform/database/transaction.js'
 import type { Actor } from '../../shared/actor.js'
 import type { Clock } from '../../shared/clock.js'
 import { newId } from '../../shared/ids.js'
@@ -10,7 +11,7 @@ import { DEFAULT_COMMISSION_BPS } from '../vendors/index.js'
 import { type Booking, holdExpiry } from './booking.js'
 import { HoldLimitError, SoldOutError, TravellersOnlyError, TripNotBookableError } from './booking-errors.js'
 import { bookingRepository, type Placement } from './booking-repository.js'
-import { moveBooking } from './move-booking.js'
+import { expireBooking } from './expire-booking.js'
 
 export interface CreateBookingDeps {
   db: Kysely<DB>
@@ -21,10 +22,15 @@ export interface CreateBookingDeps {
   log?: { warn(obj: object, msg: string): void }
 }
 
+/** Thrown inside the placing transaction to roll back what the other guard took. */
+class HoldRefused extends Error {}
+
 /**
- * Holds seats for a traveller. The price is the trip's, the user the token's. In one transaction:
- * the traveller's row is locked (their holds are counted without a race), holds past their time are
- * expired, the seats are taken by the capacity guard, and the booking and its event are written.
+ * Holds seats for a traveller. The price is the trip's, the user the token's. In one transaction the
+ * trip's seats are taken by the capacity guard, the traveller's hold by the hold-limit guard, and the
+ * booking and its event are written (one statement on PostgreSQL). When the hold limit refuses, holds
+ * of this traveller past their time (not yet reached by the expiry job) are expired, each locked in its
+ * own transaction, and the booking is tried once more.
  */
 export async function createBooking(
   deps: CreateBookingDeps,
@@ -32,89 +38,29 @@ export async function createBooking(
   input: { tripId: string; seats: number; notes?: string | null; requestKey?: string },
 ): Promise<Booking> {
   if (actor.role !== 'traveler') throw new TravellersOnlyError()
+  if (input.seats > deps.maxHeldSeats) throw await holdLimit(deps, actor)
   const requestKey = input.requestKey ?? null
   if (requestKey) {
     // A retry of a request that committed before its answer was stored finds its booking.
     const earlier = await bookingRepository.findByRequestKey(deps.db, actor.userId, requestKey)
     if (earlier) return earlier
   }
-  const now = deps.clock.now()
-  const at = now.toISOString()
   let booking: Booking
   try {
-    booking = await deps.db.transaction().execute(async (trx) => {
-      // The hot path is one statement (PostgreSQL) between BEGIN and COMMIT: the traveller's hold,
-      // the trip's seats, the booking and its event.
-      const id = newId('bkg', now.getTime())
-      const holdExpiresAt = holdExpiry(now, deps.holdMinutes)
-      const notes = input.notes ?? null
-      const placement: Placement = {
-        id,
-        tripId: input.tripId,
-        userId: actor.userId,
-        seats: input.seats,
-        holdExpiresAt,
-        notes,
-        requestKey,
-        defaultCommissionBps: DEFAULT_COMMISSION_BPS,
-        maxHeldSeats: deps.maxHeldSeats,
-        event: {
-          type: 'booking.created',
-          aggregateId: id,
-          payload: {
-            booking_id: id,
-            trip_id: input.tripId,
-            user_id: actor.userId,
-            seats: input.seats,
-            hold_expires_at: holdExpiresAt,
-          },
-        },
+    try {
+      booking = await place(deps, actor, input, requestKey)
+    } catch (err) {
+      if (!(err instanceof HoldRefused)) throw err
+      const now = deps.clock.now()
+      const overdue = await bookingRepository.overdueHoldsOf(deps.db, actor.userId, now)
+      if (overdue.length === 0) throw await holdLimit(deps, actor)
+      for (const id of overdue) await expireBooking(deps.db, id, now)
+      try {
+        booking = await place(deps, actor, input, requestKey)
+      } catch (again) {
+        throw again instanceof HoldRefused ? await holdLimit(deps, actor) : again
       }
-      let taken = await bookingRepository.place(trx, placement, now)
-      if (!taken) {
-        const holds = await bookingRepository.pendingOfUser(trx, actor.userId)
-        const held = holds.reduce((sum, h) => sum + h.seats, 0)
-        if (held + input.seats > deps.maxHeldSeats) {
-          // Holds past their time still count until the expiry job reaches them: expire them now, retry once.
-          let freed = 0
-          for (const hold of holds.filter((h) => h.hold_expires_at <= at)) {
-            const overdue = await bookingRepository.findById(trx, hold.id)
-            if (overdue && (await moveBooking(trx, overdue, 'expire', now, { cancelledBy: 'system' })))
-              freed += hold.seats
-          }
-          if (held - freed + input.seats > deps.maxHeldSeats)
-            throw new HoldLimitError(deps.maxHeldSeats, held - freed)
-          taken = await bookingRepository.place(trx, placement, now)
-        }
-      }
-      if (!taken) {
-        const trip = await bookingRepository.tripContext(trx, input.tripId)
-        if (!trip) throw new TripNotFoundError(input.tripId)
-        if (trip.status !== 'published') throw new TripNotBookableError('This trip is cancelled.')
-        if (trip.startsAt <= at) throw new TripNotBookableError('This trip has already left.')
-        throw new SoldOutError(Math.max(0, trip.capacity - trip.seatsTaken))
-      }
-      const created: Booking = {
-        id,
-        tripId: input.tripId,
-        userId: actor.userId,
-        seats: input.seats,
-        status: 'pending',
-        unitPrice: { amount: taken.price_amount, currency: taken.price_currency },
-        total: { amount: taken.price_amount * input.seats, currency: taken.price_currency },
-        commissionBps: taken.commission_bps ?? DEFAULT_COMMISSION_BPS,
-        holdExpiresAt,
-        notes,
-        refund: null,
-        cancelledBy: null,
-        cancelReason: null,
-        createdAt: at,
-        updatedAt: at,
-        confirmedAt: null,
-        closedAt: null,
-      }
-      return created
-    })
+    }
   } catch (err) {
     if (requestKey && isUniqueViolation(err)) {
       const earlier = await bookingRepository.findByRequestKey(deps.db, actor.userId, requestKey)
@@ -124,4 +70,74 @@ export async function createBooking(
   }
   await forgetTrip(deps, booking.tripId)
   return booking
+}
+
+async function holdLimit(deps: CreateBookingDeps, actor: Actor): Promise<HoldLimitError> {
+  return new HoldLimitError(deps.maxHeldSeats, await bookingRepository.heldSeats(deps.db, actor.userId))
+}
+
+function place(
+  deps: CreateBookingDeps,
+  actor: Actor,
+  input: { tripId: string; seats: number; notes?: string | null },
+  requestKey: string | null,
+): Promise<Booking> {
+  const now = deps.clock.now()
+  const at = now.toISOString()
+  return inTransaction(deps.db, async (trx) => {
+    const id = newId('bkg', now.getTime())
+    const holdExpiresAt = holdExpiry(now, deps.holdMinutes)
+    const notes = input.notes ?? null
+    const placement: Placement = {
+      id,
+      tripId: input.tripId,
+      userId: actor.userId,
+      seats: input.seats,
+      holdExpiresAt,
+      notes,
+      requestKey,
+      defaultCommissionBps: DEFAULT_COMMISSION_BPS,
+      maxHeldSeats: deps.maxHeldSeats,
+      event: {
+        type: 'booking.created',
+        aggregateId: id,
+        payload: {
+          booking_id: id,
+          trip_id: input.tripId,
+          user_id: actor.userId,
+          seats: input.seats,
+          hold_expires_at: holdExpiresAt,
+        },
+      },
+    }
+    const outcome = await bookingRepository.place(trx, placement, now)
+    if ('refused' in outcome) {
+      if (outcome.refused === 'hold') throw new HoldRefused()
+      const trip = await bookingRepository.tripContext(trx, input.tripId)
+      if (!trip) throw new TripNotFoundError(input.tripId)
+      if (trip.status !== 'published') throw new TripNotBookableError('This trip is cancelled.')
+      if (trip.startsAt <= at) throw new TripNotBookableError('This trip has already left.')
+      throw new SoldOutError(Math.max(0, trip.capacity - trip.seatsTaken))
+    }
+    const { unitPrice, currency, commissionBps } = outcome.placed
+    return {
+      id,
+      tripId: input.tripId,
+      userId: actor.userId,
+      seats: input.seats,
+      status: 'pending',
+      unitPrice: { amount: unitPrice, currency },
+      total: { amount: unitPrice * input.seats, currency },
+      commissionBps: commissionBps ?? DEFAULT_COMMISSION_BPS,
+      holdExpiresAt,
+      notes,
+      refund: null,
+      cancelledBy: null,
+      cancelReason: null,
+      createdAt: at,
+      updatedAt: at,
+      confirmedAt: null,
+      closedAt: null,
+    }
+  })
 }

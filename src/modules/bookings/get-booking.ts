@@ -5,9 +5,12 @@ import { type Booking, relationTo } from './booking.js'
 import { BookingNotFoundError } from './booking-errors.js'
 import { bookingRepository } from './booking-repository.js'
 
-/** The booking and the caller's relation to it; anyone unrelated gets "not found". */
-export async function findVisibleBooking(db: Kysely<DB>, actor: Actor, id: string) {
-  const found = await bookingRepository.findWithTrip(db, id)
+/**
+ * The first step of a change: the booking locked with its trip, and the caller's relation to it;
+ * anyone unrelated gets "not found" (and the lock goes with the rolled-back transaction).
+ */
+export async function lockVisibleBooking(trx: Kysely<DB>, actor: Actor, id: string) {
+  const found = await bookingRepository.lock(trx, id)
   const relation = found ? relationTo(actor, found.booking, found.trip.vendorUserId) : 'none'
   if (!found || relation === 'none') throw new BookingNotFoundError(id)
   return { ...found, relation }

@@ -1,15 +1,8 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../../platform/database/schema.js'
 import { addEvent, type EventType } from '../../platform/outbox.js'
-import { tripRepository } from '../trips/index.js'
-import {
-  type Booking,
-  type Canceller,
-  MOVABLE_FROM,
-  nextStatus,
-  type Refund,
-  type Transition,
-} from './booking.js'
+import { tripSeats } from '../trips/index.js'
+import { type Booking, type Canceller, nextStatus, type Refund, type Transition } from './booking.js'
 import { bookingRepository } from './booking-repository.js'
 
 const EVENT: Record<Transition, EventType> = {
@@ -20,9 +13,11 @@ const EVENT: Record<Transition, EventType> = {
 }
 
 /**
- * One state transition inside the caller's transaction: the conditional status change (of two racing
- * moves exactly one wins), the seats going back to the trip when the booking stops holding them, and
- * the event in the outbox. Returns the booking after the move, or undefined if it had already moved.
+ * One state transition of a booking the caller has locked (bookingRepository.lock) in this
+ * transaction, decided on the state read under that lock: the status change, the seats going back to
+ * the trip when the booking stops holding them, the traveller's hold released when it leaves pending
+ * (booking → trip → hold: the one lock order), and the event in the outbox. Returns the booking after
+ * the move, or undefined when its status does not allow the move.
  */
 export async function moveBooking(
   trx: Kysely<DB>,
@@ -33,12 +28,8 @@ export async function moveBooking(
 ): Promise<Booking | undefined> {
   const to = nextStatus(booking.status, move)
   if (!to) return undefined
-  // Only from the status we decided on: a refund computed for "confirmed" must not land on a booking
-  // that another request has moved since.
-  const from = MOVABLE_FROM(move).filter((s) => s === booking.status)
-  if (!(await bookingRepository.move(trx, booking.id, from, to, now, extra))) return undefined
-  if (to === 'expired' || to === 'cancelled')
-    await tripRepository.releaseSeats(trx, booking.tripId, booking.seats)
+  await bookingRepository.move(trx, booking.id, booking.status, to, now, extra)
+  if (to === 'expired' || to === 'cancelled') await tripSeats.release(trx, booking.tripId, booking.seats)
   // A pending booking's seats count against its traveller's hold limit until it leaves pending.
   if (booking.status === 'pending') await bookingRepository.releaseHold(trx, booking.userId, booking.seats)
   const at = now.toISOString()

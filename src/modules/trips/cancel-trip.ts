@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Cache } from '../../platform/cache/cache.js'
 import type { DB } from '../../platform/database/schema.js'
+import { inTransaction } from '../../platform/database/transaction.js'
 import type { Actor } from '../../shared/actor.js'
 import type { Clock } from '../../shared/clock.js'
 import { manageableTrip } from './get-trip.js'
@@ -33,9 +34,13 @@ export async function cancelTrip(
 ): Promise<void> {
   await manageableTrip(deps.db, actor, id) // 404 for anyone who may not
   const now = deps.clock.now()
-  const cancelled = await deps.db.transaction().execute(async (trx) => {
+  const by = actor.role === 'admin' ? 'admin' : 'vendor'
+  const cancelled = await inTransaction(deps.db, async (trx) => {
+    // Bookings are locked before the trip row (the one lock order); a booking that commits before the
+    // trip row is written is caught by the second pass, and none can be made after it.
+    await deps.cancelTripBookings(trx, id, by, now)
     if (!(await tripRepository.cancel(trx, id, now))) return false
-    await deps.cancelTripBookings(trx, id, actor.role === 'admin' ? 'admin' : 'vendor', now)
+    await deps.cancelTripBookings(trx, id, by, now)
     return true
   })
   if (!cancelled) throw new TripCancelledError(id)

@@ -1,5 +1,4 @@
 import { type Kysely, type Selectable, sql } from 'kysely'
-import { prepared } from '../../platform/database/prepared.js'
 import type { DB, TripsTable } from '../../platform/database/schema.js'
 import type { CancellationPolicy, Trip } from './trip.js'
 
@@ -39,35 +38,9 @@ export interface TripSearch {
 
 const likeEscape = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 
-/** What a booking needs from the trip whose seats it took: the price now, and the vendor's commission. */
-export interface SeatsTaken {
-  price_amount: number
-  price_currency: string
-  commission_bps: number | null
-}
-
 export type TripChange = Partial<
   Omit<Trip, 'id' | 'vendorId' | 'seatsTaken' | 'status' | 'createdAt' | 'updatedAt'>
 >
-
-const takeSeatsQuery = prepared((db, id: string, seats: number, now: string) =>
-  db
-    .updateTable('trips')
-    .set((eb) => ({ seats_taken: eb('seats_taken', '+', seats) }))
-    .where('id', '=', id)
-    .where('status', '=', 'published')
-    .where('starts_at', '>', now)
-    .where((eb) => eb(eb('seats_taken', '+', seats), '<=', eb.ref('capacity')))
-    .returning((eb) => [
-      'price_amount',
-      'price_currency',
-      eb
-        .selectFrom('vendors')
-        .select('commission_bps')
-        .whereRef('vendors.id', '=', 'trips.vendor_id')
-        .as('commission_bps'),
-    ]),
-)
 
 export const tripRepository = {
   async insert(db: Kysely<DB>, t: Trip): Promise<void> {
@@ -135,24 +108,6 @@ export const tripRepository = {
       .where('status', '=', 'published')
       .executeTakeFirst()
     return Number(result.numUpdatedRows) === 1
-  },
-
-  /**
-   * The capacity guard: takes seats only if they are there, in one conditional UPDATE, so the
-   * database decides under its row lock (PostgreSQL) or write lock (SQLite) whatever the number of
-   * processes; the CHECK (seats_taken <= capacity) is the backstop. Returns the price and the
-   * vendor's commission in the same round trip; undefined: not enough seats, or not open for booking.
-   */
-  async takeSeats(db: Kysely<DB>, id: string, seats: number, now: string): Promise<SeatsTaken | undefined> {
-    return (await takeSeatsQuery(db, id, seats, now)).rows[0]
-  },
-
-  async releaseSeats(db: Kysely<DB>, id: string, seats: number): Promise<void> {
-    await db
-      .updateTable('trips')
-      .set((eb) => ({ seats_taken: eb('seats_taken', '-', seats) }))
-      .where('id', '=', id)
-      .execute()
   },
 
   /** Published trips departing after `now`, in departure order, keyset-paginated on (starts_at, id). */

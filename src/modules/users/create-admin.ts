@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../../platform/database/schema.js'
+import { inTransaction } from '../../platform/database/transaction.js'
 import type { PasswordHasher } from '../../platform/security/passwords.js'
 import type { Clock } from '../../shared/clock.js'
 import { type AccountInput, insertAccount, prepareAccount } from './create-account.js'
@@ -12,5 +13,5 @@ export async function createAdmin(
 ): Promise<User> {
   const account = await prepareAccount(deps, input)
   const now = deps.clock.now()
-  return deps.db.transaction().execute((trx) => insertAccount(trx, account, 'admin', now))
+  return inTransaction(deps.db, (trx) => insertAccount(trx, account, 'admin', now))
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import { type Cache, invalidate } from '../../platform/cache/cache.js'
 import type { DB } from '../../platform/database/schema.js'
+import { inTransaction } from '../../platform/database/transaction.js'
 import type { Actor } from '../../shared/actor.js'
 import type { Clock } from '../../shared/clock.js'
 import { profileKey } from './get-user.js'
@@ -23,7 +24,7 @@ export async function deleteUser(
 ): Promise<void> {
   if (!canManageUser(actor, id)) throw new UserNotFoundError(id)
   const now = deps.clock.now()
-  const afterCommit = await deps.db.transaction().execute(async (trx) => {
+  const afterCommit = await inTransaction(deps.db, async (trx) => {
     const user = await userRepository.findById(trx, id)
     if (!user || user.status === 'deleted') throw new UserNotFoundError(id)
     await userRepository.erase(trx, id, now)

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import { type Cache, invalidate } from '../../platform/cache/cache.js'
 import type { DB } from '../../platform/database/schema.js'
+import { inTransaction } from '../../platform/database/transaction.js'
 import type { PasswordHasher } from '../../platform/security/passwords.js'
 import type { Actor } from '../../shared/actor.js'
 import type { Clock } from '../../shared/clock.js'
@@ -61,7 +62,7 @@ export async function updateUser(
   }
 
   const now = deps.clock.now()
-  const afterCommit = await deps.db.transaction().execute(async (trx) => {
+  const afterCommit = await inTransaction(deps.db, async (trx) => {
     await userRepository.update(
       trx,
       id,

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import { type Cache, invalidate } from '../../platform/cache/cache.js'
 import type { DB } from '../../platform/database/schema.js'
+import { inTransaction } from '../../platform/database/transaction.js'
 import { addEvent } from '../../platform/outbox.js'
 import type { Actor } from '../../shared/actor.js'
 import type { Clock } from '../../shared/clock.js'
@@ -24,7 +25,7 @@ export async function changeVendorStatus(
 ): Promise<Vendor> {
   if (actor.role !== 'admin') throw new VendorNotFoundError(id)
   const now = deps.clock.now()
-  const changed = await deps.db.transaction().execute(async (trx) => {
+  const changed = await inTransaction(deps.db, async (trx) => {
     const vendor = await vendorRepository.findById(trx, id)
     if (!vendor) throw new VendorNotFoundError(id)
     if (

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../../platform/database/schema.js'
+import { inTransaction } from '../../platform/database/transaction.js'
 import type { PasswordHasher } from '../../platform/security/passwords.js'
 import type { Clock } from '../../shared/clock.js'
 import { newId } from '../../shared/ids.js'
@@ -14,7 +15,7 @@ export async function registerVendor(
 ): Promise<{ vendor: Vendor; user: User }> {
   const account = await prepareAccount(deps, input)
   const now = deps.clock.now()
-  return deps.db.transaction().execute(async (trx) => {
+  return inTransaction(deps.db, async (trx) => {
     const user = await insertAccount(trx, account, 'traveler', now)
     const at = now.toISOString()
     const vendor: Vendor = {

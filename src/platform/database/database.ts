@@ -86,11 +86,24 @@ function openSqlite(path: string): Database {
 const INT8_OID = 20
 const TIMESTAMPTZ_OID = 1184
 
-function openPostgres(url: string, logger?: Logger): Database {
+export interface PoolOptions {
+  /** Connections this process keeps at most. */
+  max: number
+  /**
+   * How long a query waits for a free connection. Under a burst, transactions queue behind row locks
+   * while holding their connections: the wait must outlast such a queue, or a busy database reads as
+   * a dead one (503).
+   */
+  waitMs: number
+}
+
+const DEFAULT_POOL: PoolOptions = { max: 10, waitMs: 15_000 }
+
+function openPostgres(url: string, logger?: Logger, options: PoolOptions = DEFAULT_POOL): Database {
   const pool = new pg.Pool({
     connectionString: url,
-    max: 10,
-    connectionTimeoutMillis: 5000,
+    max: options.max,
+    connectionTimeoutMillis: options.waitMs,
     idleTimeoutMillis: 30000,
     types: {
       getTypeParser: ((oid: number, format?: string) => {
@@ -115,9 +128,9 @@ function openPostgres(url: string, logger?: Logger): Database {
   }
 }
 
-export function openDatabase(url: string, logger?: Logger): Database {
+export function openDatabase(url: string, logger?: Logger, pool?: PoolOptions): Database {
   if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length))
-  return openPostgres(url, logger)
+  return openPostgres(url, logger, pool)
 }
 
 /** PostgreSQL error codes and socket errors that mean "the database is not there right now". */
@@ -136,6 +149,12 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     code === '57P02' ||
     code === '57P03' // cannot connect now (starting up)
   )
+}
+
+/** A serialization failure or a deadlock (PostgreSQL): the transaction lost a race and may simply run again. */
+export function isTransientConflict(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code
+  return code === '40001' || code === '40P01'
 }
 
 /** Unique-constraint violation on either dialect. */

@@ -249,6 +249,21 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('sessions_revoked_idx').on('sessions').column('revoked_at').execute()
       },
     },
+    '0007_traveller_holds': {
+      // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
+      async up(db: Kysely<any>) {
+        // The seats a traveller holds belong to bookings, in a table of its own (not a column of users
+        // that bookings wrote). A row appears on a traveller's first hold.
+        await db.schema
+          .createTable('traveller_holds')
+          .addColumn('user_id', 'text', (c) => c.primaryKey().references('users.id'))
+          .addColumn('held_seats', 'integer', (c) => c.notNull().check(sql`held_seats >= 0`))
+          .execute()
+        await sql`insert into traveller_holds (user_id, held_seats)
+          select user_id, sum(seats) from bookings where status = 'pending' group by user_id`.execute(db)
+        await db.schema.alterTable('users').dropColumn('held_seats').execute()
+      },
+    },
   }
 }
 

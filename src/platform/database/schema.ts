@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from 'kysely'
+import type { ColumnType } from 'kysely'
 
 /**
  * Timestamps are RFC 3339 strings in UTC on both dialects: TEXT on SQLite (always written by
@@ -17,8 +17,6 @@ export interface UsersTable {
   created_at: Timestamp
   updated_at: Timestamp
   deleted_at: Timestamp | null
-  /** Seats this traveller's pending bookings hold; kept by every booking change, in its transaction. */
-  held_seats: Generated<number>
 }
 
 /** A sign-in: the family of refresh tokens that descend from one login. */
@@ -127,6 +125,12 @@ export interface BookingsTable {
   closed_at: Timestamp | null
 }
 
+/** Seats a traveller's pending bookings hold (the hold limit's counter); kept by every booking change. */
+export interface TravellerHoldsTable {
+  user_id: string
+  held_seats: number
+}
+
 export interface DB {
   users: UsersTable
   sessions: SessionsTable
@@ -136,4 +140,5 @@ export interface DB {
   vendors: VendorsTable
   trips: TripsTable
   bookings: BookingsTable
+  traveller_holds: TravellerHoldsTable
 }

@@ -10,7 +10,8 @@ import {
   nextStatus,
   updateBooking,
 } from '../../../src/modules/bookings/index.js'
-import { DEFAULT_POLICY, tripRepository } from '../../../src/modules/trips/index.js'
+import { DEFAULT_POLICY } from '../../../src/modules/trips/index.js'
+import { tripRepository } from '../../../src/modules/trips/trip-repository.js'
 import { userRepository } from '../../../src/modules/users/index.js'
 import { vendorRepository } from '../../../src/modules/vendors/index.js'
 import { createMemoryCache } from '../../../src/platform/cache/memory-cache.js'
@@ -153,11 +154,11 @@ describe.each(dialects)('booking invariants under random sequences on %s', (dial
             expect(trip.capacity - trip.seats_taken).toBeGreaterThanOrEqual(0)
             // Each traveller's held-seats counter is the seats of their pending bookings, on every trip.
             for (const t of travellers) {
-              const user = await database.db
-                .selectFrom('users')
+              const user = (await database.db
+                .selectFrom('traveller_holds')
                 .select('held_seats')
-                .where('id', '=', t.userId)
-                .executeTakeFirstOrThrow()
+                .where('user_id', '=', t.userId)
+                .executeTakeFirst()) ?? { held_seats: 0 }
               const pending = await database.db
                 .selectFrom('bookings')
                 .select('seats')

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEFAULT_POLICY, tripRepository } from '../../../src/modules/trips/index.js'
+import { DEFAULT_POLICY } from '../../../src/modules/trips/index.js'
+import { tripRepository } from '../../../src/modules/trips/trip-repository.js'
 import { newId } from '../../../src/shared/ids.js'
 import {
   expectProblem,
