@@ -1,0 +1,113 @@
+import { execFileSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { inject } from 'vitest'
+import type { Dialect } from '../../src/platform/database/database.js'
+import { STRONG_PASSWORD, uniqueEmail } from './builders.js'
+import { buildCli, call, type Server, startServer } from './processes.js'
+import { REDIS_URL } from './services.js'
+import { createTestDatabase, type TestDatabase } from './stacks.js'
+
+export interface Cluster {
+  dialect: Dialect
+  database: TestDatabase
+  /** Base URLs of the two API processes. */
+  one: string
+  two: string
+  /** A vendor's token, approved by an admin. */
+  vendorToken: string
+  /** A published trip of that vendor, departing in 30 days. */
+  givenTrip(capacity: number): Promise<string>
+  /** Registered travellers' tokens and ids, alternating between the two processes. */
+  givenTravellers(count: number): Promise<{ id: string; token: string }[]>
+  stop(): Promise<void>
+}
+
+/**
+ * Two real `travellr serve` processes on one fresh database (and, on PostgreSQL, one Redis), the way
+ * two instances behind a load balancer share them; an admin made by the CLI approves one vendor.
+ */
+export async function givenTwoApiProcesses(dialect: Dialect): Promise<Cluster> {
+  const build = buildCli()
+  const database = await createTestDatabase(dialect)
+  const env = {
+    TRAVELLR_ENV: 'development',
+    DATABASE_URL: database.url,
+    JWT_SECRET: randomBytes(48).toString('base64url'),
+    SEED_DEMO: '0',
+    ...(dialect === 'postgres' && { REDIS_URL, REDIS_PREFIX: `t:${inject('runId')}:drill:` }),
+  }
+  const adminEmail = uniqueEmail('admin')
+  execFileSync(
+    process.execPath,
+    [build.cli, 'admin', 'create', '--email', adminEmail, '--password', STRONG_PASSWORD],
+    { env: { PATH: process.env.PATH ?? '', ...env } },
+  )
+  let servers: Server[] = []
+  const stop = async () => {
+    await Promise.all(servers.map((s) => s.stop()))
+    build.remove()
+    await database.drop()
+  }
+  try {
+    servers = await Promise.all([startServer(build.cli, env), startServer(build.cli, env)])
+  } catch (err) {
+    await stop()
+    throw err
+  }
+  const [one, two] = servers.map((s) => s.base) as [string, string]
+  const admin = (await call(one, 'POST', '/auth/login', { email: adminEmail, password: STRONG_PASSWORD }))
+    .body.access_token
+  const vendorEmail = uniqueEmail('vendor')
+  const vendor = await call(one, 'POST', '/vendors/register', {
+    email: vendorEmail,
+    password: STRONG_PASSWORD,
+    name: 'Drill Vendor',
+    business_name: 'Drill Tours',
+    phone: '+351 912 000 000',
+  })
+  await call(two, 'POST', `/admin/vendors/${vendor.body.id}/approve`, undefined, admin)
+  const vendorToken = (
+    await call(two, 'POST', '/vendors/login', { email: vendorEmail, password: STRONG_PASSWORD })
+  ).body.access_token
+  return {
+    dialect,
+    database,
+    one,
+    two,
+    vendorToken,
+    async givenTrip(capacity) {
+      const starts = Date.now() + 30 * 86_400_000
+      const trip = await call(
+        one,
+        'POST',
+        '/trips',
+        {
+          title: 'Drill trip',
+          description: '',
+          location: 'Loopback',
+          starts_at: new Date(starts).toISOString(),
+          ends_at: new Date(starts + 3_600_000).toISOString(),
+          timezone: 'UTC',
+          price: { amount: 1000, currency: 'USD' },
+          capacity,
+        },
+        vendorToken,
+      )
+      if (trip.status !== 201) throw new Error(`trip not created: ${JSON.stringify(trip.body)}`)
+      return trip.body.id as string
+    },
+    givenTravellers(count) {
+      return Promise.all(
+        Array.from({ length: count }, async (_, i) => {
+          const r = await call(i % 2 ? one : two, 'POST', '/auth/register', {
+            email: uniqueEmail('t'),
+            password: STRONG_PASSWORD,
+            name: 'T',
+          })
+          return { id: r.body.user.id as string, token: r.body.access_token as string }
+        }),
+      )
+    },
+    stop,
+  }
+}
