@@ -1,5 +1,5 @@
 import type { Container } from './container.js'
-import { registerUser } from './modules/auth/register-user.js'
+import { registerUser } from './modules/auth/index.js'
 import { createTrip } from './modules/trips/index.js'
 import { createAdmin, userRepository } from './modules/users/index.js'
 import { changeVendorStatus, registerVendor } from './modules/vendors/index.js'
