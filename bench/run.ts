@@ -268,7 +268,11 @@ export async function runBench(argv: string[]): Promise<Figures[]> {
     log('migrating and seeding the scratch database')
     const database = openDatabase(scratch.url)
     await migrateToLatest(database.db, database.dialect)
-    const data: BenchData = await seedBench(database.db, config, { travellers: o.travellers, bookings: 1000 })
+    const data: BenchData = await seedBench(database.db, config, {
+      travellers: o.travellers,
+      bookings: 1000,
+      pending: Math.min(1000, o.travellers / 2),
+    })
     const hash = (
       await database.db.selectFrom('users').select('password_hash').limit(1).executeTakeFirstOrThrow()
     ).password_hash!
@@ -356,6 +360,25 @@ export async function runBench(argv: string[]): Promise<Figures[]> {
         floor: 'raw booking',
       },
       {
+        name: 'PUT /bookings/{id} (seats)',
+        target: api,
+        setup: (r) => {
+          // Pending bookings in turn, each going 1 → 2 seats on one round and 2 → 1 on the next: every
+          // request locks the booking, passes or releases through the capacity and hold guards.
+          const i = next()
+          const b = data.pending[i % data.pending.length]!
+          const seats = Math.floor(i / data.pending.length) % 2 === 0 ? 2 : 1
+          return {
+            ...r,
+            method: 'PUT',
+            path: `/api/v1/bookings/${b.id}`,
+            headers: { ...json, authorization: `Bearer ${b.token}` },
+            body: JSON.stringify({ seats }),
+          }
+        },
+        floor: 'raw booking',
+      },
+      {
         name: 'POST /auth/login',
         target: api,
         setup: (r) => {
@@ -409,6 +432,7 @@ export async function runBench(argv: string[]): Promise<Figures[]> {
       'GET /trips/{id} (cached)': { ratio: 0.5 },
       'GET /bookings/{id}': { ratio: 0.3 },
       'POST /bookings': { ratio: o.db === 'postgres' ? 0.8 : 0.6, p99: 1.5 },
+      'PUT /bookings/{id} (seats)': { ratio: 0.5 },
       'POST /auth/login': { ratio: 0.8 },
     }
     for (const s of scenarios.filter((x) => !o.only || x.name.includes(o.only))) {

@@ -13,6 +13,8 @@ export interface BenchData {
   locations: string[]
   travellers: { id: string; email: string; token: string }[]
   bookings: { id: string; token: string }[]
+  /** Pending bookings of one seat, each of its own traveller, held for the whole run: seats to change. */
+  pending: { id: string; token: string }[]
   /** Who the raw floor books as: no traveller of the service's scenarios, so no hold limit is shared. */
   floorUserId: string
 }
@@ -37,7 +39,7 @@ async function insertInChunks<T>(rows: T[], insert: (chunk: T[]) => Promise<unkn
 export async function seedBench(
   db: Kysely<DB>,
   config: Config,
-  counts: { travellers: number; bookings: number },
+  counts: { travellers: number; bookings: number; pending: number },
 ): Promise<BenchData> {
   const now = new Date()
   const at = now.toISOString()
@@ -182,7 +184,30 @@ export async function seedBench(
     })
     bookings.push({ id, token: owner.token })
   }
+  // Pending ones belong to the last travellers, one each, held for two hours (the bench's HOLD_MINUTES).
+  const pending: BenchData['pending'] = []
+  const holds = []
+  const heldUntil = new Date(now.getTime() + 120 * 60_000).toISOString()
+  for (let i = 0; i < counts.pending; i++) {
+    const t = trips[i % 100]!
+    const owner = travellers[travellers.length - 1 - i]!
+    const id = newId('bkg')
+    rows.push({
+      ...rows[0]!,
+      id,
+      trip_id: t.id,
+      user_id: owner.id,
+      status: 'pending' as const,
+      unit_price: t.price_amount,
+      total_amount: t.price_amount,
+      hold_expires_at: heldUntil,
+      confirmed_at: null,
+    })
+    holds.push({ user_id: owner.id, held_seats: 1 })
+    pending.push({ id, token: owner.token })
+  }
   await insertInChunks(rows, (chunk) => db.insertInto('bookings').values(chunk).execute())
+  await insertInChunks(holds, (chunk) => db.insertInto('traveller_holds').values(chunk).execute())
   for (const t of trips.slice(0, 100)) {
     const taken = rows.filter((r) => r.trip_id === t.id).length
     if (taken > 0) await db.updateTable('trips').set({ seats_taken: taken }).where('id', '=', t.id).execute()
@@ -193,6 +218,7 @@ export async function seedBench(
     locations: LOCATIONS.map((l) => l.split(',')[0]!.toLowerCase()),
     travellers,
     bookings,
+    pending,
     floorUserId: vendorUser,
   }
 }

@@ -29,7 +29,8 @@ function importsOf(file) {
     .filter((i) => i.spec.startsWith('.'))
     .map((i) => {
       let target = resolve(dirname(file), i.spec.replace(/\.js$/, '.ts'))
-      if (!target.endsWith('.ts')) target = existsSync(`${target}.ts`) ? `${target}.ts` : join(target, 'index.ts')
+      if (!target.endsWith('.ts'))
+        target = existsSync(`${target}.ts`) ? `${target}.ts` : join(target, 'index.ts')
       return { target, typeOnly: i.typeOnly }
     })
 }

@@ -26,10 +26,13 @@ describe('the benchmark command', () => {
       'GET /trips?location=… (search)',
       'GET /bookings/{id}',
       'POST /bookings',
+      'PUT /bookings/{id} (seats)',
       'POST /auth/login',
     ]) {
       expect(out).toContain(`| ${row}`)
     }
     expect(out).toMatch(/\| POST \/bookings +\| \d+ +\| \d+/)
+    // Every seat change answers 2xx: no 409 from a lost race, no 5xx.
+    expect(out).toMatch(/\| PUT \/bookings\/\{id\} \(seats\) +\| \d+ +\| \d+ +\| \d+ +\| 0 +\| 0 +\|/)
   }, 180_000)
 })
