@@ -1,15 +1,23 @@
 let zones: Set<string> | undefined
 
-/** An IANA time zone this runtime knows (e.g. Europe/Lisbon); "UTC" too. */
-export function isTimeZone(name: string): boolean {
+/**
+ * The canonical IANA name of a zone given in any case or by an alias (`europe/lisbon` → `Europe/Lisbon`,
+ * `GMT` → `UTC`, `US/Pacific` → `America/Los_Angeles`); undefined for anything that is not an IANA zone
+ * (including offsets such as `+01:00`).
+ */
+export function canonicalTimeZone(name: string): string | undefined {
   zones ??= new Set(Intl.supportedValuesOf('timeZone'))
-  if (zones.has(name) || name === 'UTC') return true
   try {
-    new Intl.DateTimeFormat('en', { timeZone: name })
-    return name.includes('/')
+    const resolved = new Intl.DateTimeFormat('en', { timeZone: name }).resolvedOptions().timeZone
+    return zones.has(resolved) || resolved === 'UTC' ? resolved : undefined
   } catch {
-    return false
+    return undefined
   }
+}
+
+/** A canonical IANA time zone name this runtime knows (e.g. Europe/Lisbon, UTC). */
+export function isTimeZone(name: string): boolean {
+  return canonicalTimeZone(name) === name
 }
 
 // Building an Intl.DateTimeFormat costs far more than using one: one per zone, made once.

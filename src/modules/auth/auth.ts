@@ -13,6 +13,7 @@ export function revokedSessionKey(sessionId: string): string {
 
 export function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined
-  const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header.trim())
+  // The scheme is case-insensitive (RFC 9110 §11.1).
+  const match = /^Bearer +([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim())
   return match?.[1]
 }

@@ -63,7 +63,7 @@ export function bookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncTypebox
       },
       async (request) => {
         const limit = request.query.limit ?? 20
-        const [beforeId] = (decodeCursor(request.query.cursor, ['string']) ?? []) as string[]
+        const [beforeId] = (decodeCursor(request.query.cursor, ['id']) ?? []) as string[]
         const rows = await listBookings(deps, actorOf(request), {
           status: request.query.status,
           beforeId,

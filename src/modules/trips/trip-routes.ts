@@ -30,7 +30,7 @@ type PageInput = { limit?: number; cursor?: string }
 
 function pageArgs(query: PageInput) {
   const limit = query.limit ?? 20
-  const after = decodeCursor(query.cursor, ['string', 'string']) as [string, string] | undefined
+  const after = decodeCursor(query.cursor, ['timestamp', 'id']) as [string, string] | undefined
   return { limit, after }
 }
 

@@ -1,7 +1,7 @@
 import { type Static, Type } from 'typebox'
 import { PageQuery } from '../../platform/http/pagination.js'
 import { Timestamp } from '../../platform/http/schemas.js'
-import { localIso } from '../../shared/time.js'
+import { canonicalTimeZone, localIso } from '../../shared/time.js'
 import { type CancellationPolicy, MAX_CAPACITY, seatsAvailable, type Trip } from './trip.js'
 
 export const MoneySchema = Type.Object(
@@ -143,7 +143,10 @@ export function tripFields<B extends Partial<Static<typeof CreateTripBody>>>(
     location: b.location,
     startsAt: b.starts_at,
     endsAt: b.ends_at,
-    timezone: b.timezone,
+    // Stored by its canonical name; a name that is no zone stays as sent, for the rules to refuse.
+    timezone: (b.timezone === undefined
+      ? undefined
+      : (canonicalTimeZone(b.timezone) ?? b.timezone)) as B['timezone'],
     price: b.price,
     capacity: b.capacity,
     cancellationPolicy: policyFrom(b.cancellation_policy),
@@ -159,8 +162,8 @@ export const SearchQuery = Type.Object(
     location: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     from: Type.Optional(Timestamp),
     to: Type.Optional(Timestamp),
-    min_price: Type.Optional(Type.Integer({ minimum: 0 })),
-    max_price: Type.Optional(Type.Integer({ minimum: 0 })),
+    min_price: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
+    max_price: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
     currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
     ...PageQuery,
   },

@@ -124,7 +124,7 @@ export function vendorRoutes(deps: VendorRouteDeps): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const limit = request.query.limit ?? 20
-        const [afterId] = (decodeCursor(request.query.cursor, ['string']) ?? []) as string[]
+        const [afterId] = (decodeCursor(request.query.cursor, ['id']) ?? []) as string[]
         const rows = await listVendors(deps, actorOf(request), {
           status: request.query.status,
           afterId,

@@ -12,16 +12,28 @@ export const pageOf = <T extends Parameters<typeof Type.Array>[0]>(item: T) =>
 
 export type Keyset = (string | number)[]
 
+/** What each position of a cursor must be: anything else was not written by this API. */
+export type KeyPart = 'id' | 'timestamp'
+
+const VALID: Record<KeyPart, (v: unknown) => boolean> = {
+  id: (v) => typeof v === 'string' && /^[a-z]{3}_[0-9a-z]{26}$/.test(v),
+  timestamp: (v) =>
+    typeof v === 'string' &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(v) &&
+    new Date(v).toISOString() === v,
+}
+
 /** Opaque keyset cursor: the sort key of the last row seen. */
 export function encodeCursor(key: Keyset): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url')
 }
 
-export function decodeCursor(cursor: string | undefined, shape: ('string' | 'number')[]): Keyset | undefined {
+/** The key of a cursor this API wrote; any other (forged, truncated, of another list) is a 400. */
+export function decodeCursor(cursor: string | undefined, shape: KeyPart[]): string[] | undefined {
   if (cursor === undefined) return undefined
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-    if (Array.isArray(key) && key.length === shape.length && key.every((v, i) => typeof v === shape[i]))
+    if (Array.isArray(key) && key.length === shape.length && key.every((v, i) => VALID[shape[i]!](v)))
       return key
   } catch {
     // fall through

@@ -2,7 +2,13 @@ import cors from '@fastify/cors'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Ajv } from 'ajv'
 import addFormats from 'ajv-formats'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  LogController,
+} from 'fastify'
+import { ValidationError } from '../../shared/errors.js'
 import { newId } from '../../shared/ids.js'
 import type { Config } from '../config.js'
 import type { Logger } from '../logger.js'
@@ -17,6 +23,17 @@ declare module 'fastify' {
     /** Every route as registered (method + URL), to compare with the OpenAPI document. */
     routeList: { method: string; url: string; hidden: boolean }[]
   }
+}
+
+/** Where in a parsed request part a string holds U+0000, if anywhere. */
+function nulAt(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined
+  if (value === null || typeof value !== 'object') return undefined
+  for (const [key, inner] of Object.entries(value)) {
+    const found = key.includes('\u0000') ? path : nulAt(inner, `${path}.${key}`)
+    if (found) return found
+  }
+  return undefined
 }
 
 function validators() {
@@ -50,6 +67,38 @@ export async function createHttpServer(config: Config, log: Logger): Promise<Fas
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : newId('req')
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Errors Fastify meets before routing (a malformed or over-long path) answer like every other error.
+    frameworkErrors: (err, request, typedReply) => {
+      const reply = typedReply as FastifyReply
+      reply.header('x-request-id', request.id)
+      const detail =
+        err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? 'A path parameter is longer than 200 characters.'
+          : 'The URL is not valid (check its percent-encoding).'
+      reply
+        .status(400)
+        .type('application/problem+json')
+        .send(problem(400, 'request.bad_url', detail, String(request.id)))
+    },
+    // Errors Node's HTTP parser meets (headers or URL too large, garbage): problem+json on the socket.
+    clientErrorHandler: (err: Error & { code?: string }, socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return
+      if (socket.writable) {
+        const [status, title, detail] =
+          err.code === 'HPE_HEADER_OVERFLOW'
+            ? [431, 'Request Header Fields Too Large', 'The URL or headers are larger than 16 KiB.']
+            : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+              ? [408, 'Request Timeout', 'The request took too long to arrive.']
+              : [400, 'Bad Request', 'The request is not valid HTTP.']
+        const id = newId('req')
+        const body = JSON.stringify({ ...problem(status, 'request.malformed', detail, id), title })
+        socket.write(
+          `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json; charset=utf-8\r\n` +
+            `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${id}\r\nConnection: close\r\n\r\n${body}`,
+        )
+      }
+      socket.destroy(err)
+    },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const ajv = validators()
@@ -73,6 +122,13 @@ export async function createHttpServer(config: Config, log: Logger): Promise<Fas
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
     done()
+  })
+  // PostgreSQL cannot store a NUL character in text (SQLite can): refuse it everywhere, before any
+  // schema or query sees it, so both databases answer the same clean 400.
+  app.addHook('preValidation', (request, _reply, done) => {
+    const field =
+      nulAt(request.params, 'path') ?? nulAt(request.query, 'query') ?? nulAt(request.body, 'body')
+    done(field ? new ValidationError([{ field, message: 'must not contain a NUL character' }]) : undefined)
   })
   app.setErrorHandler((err, request, reply) => sendProblem(err as Error, request, reply, request.log))
   app.setNotFoundHandler((request, reply) => {
