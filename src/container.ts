@@ -8,7 +8,12 @@ import { migrateToLatest } from './platform/database/migrations.js'
 import { createLogger, type Logger } from './platform/logger.js'
 import { isCommonPassword } from './platform/security/common-passwords.js'
 import { createPasswordHasher, type PasswordHasher } from './platform/security/passwords.js'
-import { createLoginThrottle, type LoginThrottle } from './platform/security/throttle.js'
+import {
+  type AddressLimits,
+  createAddressLimits,
+  createLoginThrottle,
+  type LoginThrottle,
+} from './platform/security/throttle.js'
 import { createTokenSigner, type TokenSigner } from './platform/security/tokens.js'
 import { type Clock, systemClock } from './shared/clock.js'
 
@@ -23,6 +28,7 @@ export interface Container {
   passwords: PasswordHasher
   tokens: TokenSigner
   throttle: LoginThrottle
+  addressLimits: AddressLimits
   isCommonPassword: (p: string) => boolean
   refreshTokenDays: number
   accessTokenSeconds: number
@@ -59,6 +65,15 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       accessTokenSeconds: config.accessTokenSeconds,
     }),
     throttle,
+    addressLimits: createAddressLimits(
+      cache,
+      {
+        registrationsPerHour: config.registrationsPerAddress,
+        heldSeats: config.maxHeldSeatsPerAddress,
+        holdMinutes: config.holdMinutes,
+      },
+      log,
+    ),
     isCommonPassword,
     refreshTokenDays: config.refreshTokenDays,
     accessTokenSeconds: config.accessTokenSeconds,

@@ -79,11 +79,12 @@ export async function seedDemo(c: Container): Promise<boolean> {
     ...vendorSpec,
     businessName: 'Vasco da Gama Tours',
     phone: '+351 912 345 678',
+    ip: 'seed',
     payoutAccount: 'PT50000201231234567890154',
   })
   const adminActor: Actor = { userId: admin.id, role: 'admin', sessionId: 'seed' }
   await changeVendorStatus(c, adminActor, vendor.id, 'approved', null)
-  await registerUser(c, travellerSpec)
+  await registerUser(c, { ...travellerSpec, ip: 'seed' })
   const vendorActor: Actor = { userId: user.id, role: 'vendor', sessionId: 'seed' }
   const today = c.clock.now()
   for (const t of DEMO_TRIPS) {

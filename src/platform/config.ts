@@ -30,8 +30,15 @@ export interface Config {
   readonly seedDemo: boolean
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   readonly corsOrigins: readonly string[]
-  /** Behind a load balancer: take the client address from X-Forwarded-For. */
-  readonly trustProxy: boolean
+  /**
+   * Proxies in front of the API (0: none). The client address is the X-Forwarded-For entry this many
+   * hops from the right: the entries a client wrote itself are never trusted.
+   */
+  readonly trustProxy: number
+  /** New accounts one client address may open per hour. */
+  readonly registrationsPerAddress: number
+  /** Seats one client address may take into holds within one hold window. */
+  readonly maxHeldSeatsPerAddress: number
   readonly dataDir: string
   /** Argon2id cost; production values are fixed by PRODUCT.md §4 and never lowered there. */
   readonly argon2: { readonly memoryKiB: number; readonly iterations: number; readonly parallelism: number }
@@ -145,7 +152,9 @@ export function loadConfig(env: Env): Config {
       .split(',')
       .map((o) => o.trim())
       .filter(Boolean),
-    trustProxy: env.TRUST_PROXY === '1',
+    trustProxy: int(env, 'TRUST_PROXY', 0, 0, 10),
+    registrationsPerAddress: int(env, 'REGISTRATIONS_PER_ADDRESS', 20, 1, 1_000_000),
+    maxHeldSeatsPerAddress: int(env, 'MAX_HELD_SEATS_PER_ADDRESS', 40, 1, 1_000_000),
     dataDir,
     argon2: { memoryKiB: 19456, iterations: 2, parallelism: 1 },
   }

@@ -105,6 +105,12 @@ describe.each(adapters)('cache contract: %s', (_name, make) => {
     expect(await cache.increment('ctr', 1)).toBe(1)
   })
 
+  it('when incrementing by more than one, then the count grows by that much', async () => {
+    expect(await cache.increment('by', 60, 4)).toBe(4)
+    expect(await cache.increment('by', 60, 3)).toBe(7)
+    expect(await cache.increment('by', 60)).toBe(8)
+  })
+
   it('when incremented concurrently, then no increment is lost', async () => {
     await Promise.all(Array.from({ length: 50 }, () => cache.increment('race', 60)))
     expect(await cache.increment('race', 60)).toBe(51)

@@ -34,6 +34,8 @@ export async function givenTwoApiProcesses(dialect: Dialect): Promise<Cluster> {
     DATABASE_URL: database.url,
     JWT_SECRET: randomBytes(48).toString('base64url'),
     SEED_DEMO: '0',
+    REGISTRATIONS_PER_ADDRESS: '1000000',
+    MAX_HELD_SEATS_PER_ADDRESS: '1000000',
     ...(dialect === 'postgres' && { REDIS_URL, REDIS_PREFIX: `t:${inject('runId')}:drill:` }),
   }
   const adminEmail = uniqueEmail('admin')

@@ -89,6 +89,9 @@ export function testConfig(
     JWT_SECRET: secret,
     DATA_DIR: join(tmpdir(), 'travellr-test-data'),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Every request of a test comes from one address: the per-address limits get tests of their own.
+    REGISTRATIONS_PER_ADDRESS: '1000000',
+    MAX_HELD_SEATS_PER_ADDRESS: '1000000',
     ...extra,
   })
 }
@@ -104,10 +107,14 @@ export interface TestEnv {
   close(): Promise<void>
 }
 
-export async function givenApp(stack: Stack, overrides: ContainerOverrides = {}): Promise<TestEnv> {
+export async function givenApp(
+  stack: Stack,
+  overrides: ContainerOverrides = {},
+  env: Record<string, string> = {},
+): Promise<TestEnv> {
   const database = await createTestDatabase(stack.dialect)
   const redisPrefix = `t:${inject('runId')}:${randomBytes(4).toString('hex')}:`
-  const config = testConfig(stack, database.url, redisPrefix)
+  const config = testConfig(stack, database.url, redisPrefix, env)
   const c = buildContainer(config, overrides)
   await migrate(c)
   const app = await buildApp(c)

@@ -22,11 +22,11 @@ export function authRoutes(deps: AuthRouteDeps): FastifyPluginAsyncTypebox {
           tags: ['auth'],
           summary: 'Create a traveller account and sign in',
           body: RegisterBody,
-          response: { 201: SignedInView, ...problems(400, 409, 422) },
+          response: { 201: SignedInView, ...problems(400, 409, 422, 429) },
         },
       },
       async (request, reply) => {
-        const signedIn = await registerUser(deps, request.body)
+        const signedIn = await registerUser(deps, { ...request.body, ip: request.ip })
         return reply.status(201).send(signedInView(signedIn))
       },
     )

@@ -11,7 +11,10 @@ import { accessTokenFor, openSession, type SignedIn } from './open-session.js'
 
 /**
  * One answer for an unknown email, a wrong password and a closed account, with the same work done
- * in each case; failures count against the throttle before any password is checked.
+ * in each case. The throttle speaks first: a hard limit (this account from this address) refuses at
+ * once; under a soft limit (the account or the address under attack) only the right password from an
+ * address the account has used before gets through, and an unknown context is refused without its
+ * password being checked.
  */
 export async function logIn(
   deps: {
@@ -27,7 +30,8 @@ export async function logIn(
   accept: (user: User) => Promise<boolean> = async () => true,
 ): Promise<SignedIn> {
   const email = normalizeEmail(input.email)
-  await deps.throttle.check(email, input.ip)
+  const gate = await deps.throttle.check(email, input.ip)
+  if (gate.limited && !gate.known) throw deps.throttle.refusal(email, input.ip)
   const found = await userRepository.findCredentials(deps.db, email)
   const ok =
     found?.passwordHash != null
@@ -36,7 +40,7 @@ export async function logIn(
   const allowed = ok && found !== undefined && found.user.status === 'active' && (await accept(found.user))
   if (!allowed || !found) {
     await deps.throttle.recordFailure(email, input.ip)
-    throw new InvalidCredentialsError()
+    throw gate.limited ? deps.throttle.refusal(email, input.ip) : new InvalidCredentialsError()
   }
   await deps.throttle.recordSuccess(email, input.ip)
   const now = deps.clock.now()

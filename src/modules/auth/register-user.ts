@@ -2,11 +2,13 @@ import type { Kysely } from 'kysely'
 import type { DB } from '../../platform/database/schema.js'
 import { inTransaction } from '../../platform/database/transaction.js'
 import type { PasswordHasher } from '../../platform/security/passwords.js'
+import type { AddressLimits } from '../../platform/security/throttle.js'
 import type { TokenSigner } from '../../platform/security/tokens.js'
 import type { Clock } from '../../shared/clock.js'
 import { type AccountInput, insertAccount, prepareAccount } from '../users/index.js'
 import { accessTokenFor, openSession, type SignedIn } from './open-session.js'
 
+/** A traveller opens an account and is signed in. */
 export async function registerUser(
   deps: {
     db: Kysely<DB>
@@ -15,9 +17,12 @@ export async function registerUser(
     tokens: TokenSigner
     isCommonPassword: (p: string) => boolean
     refreshTokenDays: number
+    addressLimits: AddressLimits
   },
-  input: AccountInput,
+  input: AccountInput & { ip: string },
 ): Promise<SignedIn> {
+  // Counted before anything is checked: a script opening accounts is slowed whatever it sends.
+  await deps.addressLimits.register(input.ip)
   const account = await prepareAccount(deps, input)
   const now = deps.clock.now()
   const { user, session } = await inTransaction(deps.db, async (trx) => {

@@ -31,7 +31,7 @@ export function bookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncTypebox
           summary: "Hold seats on a trip (pending until paid; the price is the trip's)",
           security: bearer,
           body: CreateBookingBody,
-          response: { 201: BookingView, ...problems(400, 401, 403, 404, 409, 422) },
+          response: { 201: BookingView, ...problems(400, 401, 403, 404, 409, 422, 429) },
         },
       },
       async (request, reply) => {
@@ -41,6 +41,7 @@ export function bookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncTypebox
           seats: request.body.seats,
           notes: request.body.notes,
           requestKey: typeof key === 'string' ? key : undefined,
+          ip: request.ip,
         })
         return reply
           .status(201)
@@ -99,7 +100,7 @@ export function bookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncTypebox
           security: bearer,
           params: BookingIdParams,
           body: UpdateBookingBody,
-          response: { 200: BookingView, ...problems(400, 401, 404, 409) },
+          response: { 200: BookingView, ...problems(400, 401, 404, 409, 429) },
         },
       },
       async (request) => {
@@ -107,6 +108,7 @@ export function bookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncTypebox
           bookingId: request.params.id,
           seats: request.body.seats,
           notes: request.body.notes,
+          ip: request.ip,
         })
         return bookingView(booking)
       },

@@ -3,6 +3,7 @@ import type { Cache } from '../../platform/cache/cache.js'
 import { isUniqueViolation } from '../../platform/database/database.js'
 import type { DB } from '../../platform/database/schema.js'
 import { inTransaction } from '../../platform/database/transaction.js'
+import type { AddressLimits } from '../../platform/security/throttle.js'
 import type { Actor } from '../../shared/actor.js'
 import type { Clock } from '../../shared/clock.js'
 import { newId } from '../../shared/ids.js'
@@ -19,6 +20,7 @@ export interface CreateBookingDeps {
   cache: Cache
   holdMinutes: number
   maxHeldSeats: number
+  addressLimits: AddressLimits
   log?: { warn(obj: object, msg: string): void }
 }
 
@@ -35,10 +37,11 @@ class HoldRefused extends Error {}
 export async function createBooking(
   deps: CreateBookingDeps,
   actor: Actor,
-  input: { tripId: string; seats: number; notes?: string | null; requestKey?: string },
+  input: { tripId: string; seats: number; notes?: string | null; requestKey?: string; ip: string },
 ): Promise<Booking> {
   if (actor.role !== 'traveler') throw new TravellersOnlyError()
   if (input.seats > deps.maxHeldSeats) throw await holdLimit(deps, actor)
+  await deps.addressLimits.checkHold(input.ip, input.seats)
   const requestKey = input.requestKey ?? null
   if (requestKey) {
     // A retry of a request that committed before its answer was stored finds its booking.
@@ -68,6 +71,7 @@ export async function createBooking(
     }
     throw err
   }
+  await deps.addressLimits.recordHold(input.ip, booking.seats)
   await forgetTrip(deps, booking.tripId)
   return booking
 }

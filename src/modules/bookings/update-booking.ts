@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Cache } from '../../platform/cache/cache.js'
 import type { DB } from '../../platform/database/schema.js'
 import { inTransaction } from '../../platform/database/transaction.js'
+import type { AddressLimits } from '../../platform/security/throttle.js'
 import type { Actor } from '../../shared/actor.js'
 import type { Clock } from '../../shared/clock.js'
 import { forgetTrip, tripSeats } from '../trips/index.js'
@@ -20,13 +21,15 @@ export async function updateBooking(
     clock: Clock
     cache: Cache
     maxHeldSeats: number
+    addressLimits: AddressLimits
     log?: { warn(obj: object, msg: string): void }
   },
   actor: Actor,
-  input: { bookingId: string; seats?: number; notes?: string | null },
+  input: { bookingId: string; seats?: number; notes?: string | null; ip: string },
 ): Promise<Booking> {
   const now = deps.clock.now()
   const at = now.toISOString()
+  let added = 0
   const changed = await inTransaction(deps.db, async (trx) => {
     const found = await bookingRepository.lock(trx, input.bookingId)
     if (!found || found.booking.userId !== actor.userId) throw new BookingNotFoundError(input.bookingId)
@@ -43,7 +46,10 @@ export async function updateBooking(
         )
       }
       const delta = input.seats - booking.seats
+      added = Math.max(0, delta)
       if (delta > 0) {
+        // More seats are more seats held from this address.
+        await deps.addressLimits.checkHold(input.ip, delta)
         if (!(await tripSeats.take(trx, booking.tripId, delta, at))) {
           throw new SoldOutError(Math.max(0, trip.capacity - trip.seatsTaken))
         }
@@ -68,6 +74,7 @@ export async function updateBooking(
     }
     return result
   })
+  if (added > 0) await deps.addressLimits.recordHold(input.ip, added)
   if (input.seats !== undefined) await forgetTrip(deps, changed.tripId)
   return changed
 }

@@ -32,7 +32,7 @@ export function vendorRoutes(deps: VendorRouteDeps): FastifyPluginAsyncTypebox {
           tags: ['vendors'],
           summary: 'Sign up as a vendor (pending until an admin approves)',
           body: RegisterVendorBody,
-          response: { 201: VendorView, ...problems(400, 409, 422) },
+          response: { 201: VendorView, ...problems(400, 409, 422, 429) },
         },
       },
       async (request, reply) => {
@@ -44,6 +44,7 @@ export function vendorRoutes(deps: VendorRouteDeps): FastifyPluginAsyncTypebox {
           phone: b.phone,
           businessName: b.business_name,
           payoutAccount: b.payout_account,
+          ip: request.ip,
         })
         return reply.status(201).send(vendorView(vendor, 'full'))
       },

@@ -12,8 +12,8 @@ export interface Cache {
   delete(...keys: string[]): Promise<void>
   /** Glob with `*` (any run of characters); Redis walks keys with SCAN, never KEYS. */
   deleteByPattern(pattern: string): Promise<number>
-  /** Adds one and returns the new count; the TTL starts with the first increment (a fixed window). */
-  increment(key: string, ttlSeconds: number): Promise<number>
+  /** Adds `by` (1 by default) and returns the new count; the TTL starts with the first increment (a fixed window). */
+  increment(key: string, ttlSeconds: number, by?: number): Promise<number>
   ping(): Promise<void>
   close(): Promise<void>
   /** Called each time a shared cache becomes reachable (again); the in-memory cache never calls it. */

@@ -48,13 +48,13 @@ export function createMemoryCache(options: { maxEntries?: number } = {}): Cache 
       }
       return removed
     },
-    async increment(key, ttlSeconds) {
+    async increment(key, ttlSeconds, by = 1) {
       const current = lru.get(key)
       if (current === undefined) {
-        lru.set(key, 1, { ttl: ttlSeconds * 1000 })
-        return 1
+        lru.set(key, by, { ttl: ttlSeconds * 1000 })
+        return by
       }
-      const next = Number(current) + 1
+      const next = Number(current) + by
       // Keep the window's original expiry: only the count changes.
       lru.set(key, next, { ttl: lru.getRemainingTTL(key), noUpdateTTL: true })
       return next

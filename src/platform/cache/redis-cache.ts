@@ -73,9 +73,9 @@ export function createRedisCache(url: string, prefix: string, log?: Log): Cache 
         } while (cursor !== '0')
         return removed
       }),
-    increment: (key, ttlSeconds) =>
+    increment: (key, ttlSeconds, by = 1) =>
       run(async () => {
-        const result = await redis.multi().incr(k(key)).expire(k(key), ttlSeconds, 'NX').exec()
+        const result = await redis.multi().incrby(k(key), by).expire(k(key), ttlSeconds, 'NX').exec()
         const [err, count] = result?.[0] ?? [new Error('empty MULTI reply'), 0]
         if (err) throw err
         return Number(count)

@@ -60,7 +60,9 @@ export async function createHttpServer(config: Config, log: Logger): Promise<Fas
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
     keepAliveTimeout: 72_000,
-    trustProxy: config.trustProxy,
+    // Trust exactly the configured number of proxy hops: the client address is the X-Forwarded-For
+    // entry that many from the right, never one the client wrote itself.
+    trustProxy: (_address: string, hop: number) => hop < config.trustProxy,
     requestIdHeader: false,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id']

@@ -15,6 +15,7 @@ import { tripRepository } from '../../../src/modules/trips/trip-repository.js'
 import { userRepository } from '../../../src/modules/users/index.js'
 import { vendorRepository } from '../../../src/modules/vendors/index.js'
 import { createMemoryCache } from '../../../src/platform/cache/memory-cache.js'
+import { createAddressLimits } from '../../../src/platform/security/throttle.js'
 import type { Actor } from '../../../src/shared/actor.js'
 import { ManualClock } from '../../../src/shared/clock.js'
 import { AppError } from '../../../src/shared/errors.js'
@@ -128,6 +129,11 @@ describe.each(dialects)('booking invariants under random sequences on %s', (dial
             cache: createMemoryCache(),
             holdMinutes: 15,
             maxHeldSeats: 10,
+            addressLimits: createAddressLimits(createMemoryCache(), {
+              registrationsPerHour: 1000,
+              heldSeats: 1_000_000,
+              holdMinutes: 15,
+            }),
           }
           const tripId = newId('trp')
           const startsAt = new Date(clock.now().getTime() + 30 * DAY).toISOString()
@@ -179,7 +185,9 @@ describe.each(dialects)('booking invariants under random sequences on %s', (dial
             const pick = () => ids[('pick' in c ? c.pick : 0) % Math.max(ids.length, 1)]
             if (c.op === 'book') {
               await tolerate(async () =>
-                ids.push((await createBooking(deps, travellers[c.who]!, { tripId, seats: c.seats })).id),
+                ids.push(
+                  (await createBooking(deps, travellers[c.who]!, { tripId, seats: c.seats, ip: 'test' })).id,
+                ),
               )
             } else if (c.op === 'seats' && ids.length > 0) {
               const id = pick()!
@@ -190,7 +198,11 @@ describe.each(dialects)('booking invariants under random sequences on %s', (dial
                 .where('id', '=', id)
                 .executeTakeFirstOrThrow()
               await tolerate(() =>
-                updateBooking(deps, { ...owner, userId: row.user_id }, { bookingId: id, seats: c.seats }),
+                updateBooking(
+                  deps,
+                  { ...owner, userId: row.user_id },
+                  { bookingId: id, seats: c.seats, ip: 'test' },
+                ),
               )
             } else if (c.op === 'cancel' && ids.length > 0) {
               const id = pick()!
