@@ -47,6 +47,9 @@ export function authRoutes(deps: AuthRouteDeps): FastifyPluginAsyncTypebox {
     app.post(
       '/auth/refresh',
       {
+        // A retry with the same Idempotency-Key gets the new pair back for a few seconds; later, the
+        // spent refresh token counts as reuse (the family is revoked).
+        config: { idempotencyReplaySeconds: 10 },
         schema: {
           tags: ['auth'],
           summary: 'Trade a refresh token for a new pair (the old one is spent)',

@@ -11,6 +11,16 @@ export function revokedSessionKey(sessionId: string): string {
   return `auth:revoked-session:${sessionId}`
 }
 
+/**
+ * A session the database said was live, remembered briefly so the hot path skips the query. Revoking
+ * puts the session on the denylist, which is read first, so this never outlives a logout.
+ */
+export function liveSessionKey(sessionId: string): string {
+  return `auth:live-session:${sessionId}`
+}
+
+export const LIVE_SESSION_SECONDS = 300
+
 export function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined
   // The scheme is case-insensitive (RFC 9110 §11.1).

@@ -19,6 +19,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** false: this POST does not take Idempotency-Key (e.g. webhooks, which dedupe by event id). */
     idempotent?: boolean
+    /**
+     * How long the stored answer is replayed (24 h by default). Shorter where the answer is a one-time
+     * secret (a refresh): a client's network retry gets it back, a late replay runs the request again.
+     */
+    idempotencyReplaySeconds?: number
   }
 }
 
@@ -68,7 +73,13 @@ export function registerIdempotency(app: FastifyInstance, deps: Deps): void {
   const { db, clock } = deps
   const box = sealer(deps.secret)
 
-  async function claim(scope: string, key: string, hash: string, reply: FastifyReply): Promise<boolean> {
+  async function claim(
+    scope: string,
+    key: string,
+    hash: string,
+    keepMs: number,
+    reply: FastifyReply,
+  ): Promise<boolean> {
     const started = Date.now()
     for (;;) {
       const now = clock.now()
@@ -85,7 +96,7 @@ export function registerIdempotency(app: FastifyInstance, deps: Deps): void {
             response_body: null,
             locked_until: new Date(now.getTime() + LOCK_MS).toISOString(),
             created_at: now.toISOString(),
-            expires_at: new Date(now.getTime() + KEEP_MS).toISOString(),
+            expires_at: new Date(now.getTime() + keepMs).toISOString(),
           })
           .execute()
         return true
@@ -153,7 +164,9 @@ export function registerIdempotency(app: FastifyInstance, deps: Deps): void {
       )
     }
     const scope = deps.scopeOf(request)
-    const owned = await claim(scope, key, requestHash(request), reply)
+    const replaySeconds = request.routeOptions.config.idempotencyReplaySeconds
+    const keepMs = replaySeconds === undefined ? KEEP_MS : replaySeconds * 1000
+    const owned = await claim(scope, key, requestHash(request), keepMs, reply)
     request.idempotency = { scope, key, replayed: !owned }
     if (!owned) return reply // the stored response was sent
   }
