@@ -24,7 +24,9 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
     secret: c.config.jwtSecret,
     scopeOf: (request) => (request.actor ? `usr:${request.actor.userId}` : 'anon'),
   })
-  await app.register(opsRoutes({ database: c.database, cache: c.cache, registry }))
+  await app.register(
+    opsRoutes({ database: c.database, cache: c.cache, registry, metricsToken: c.config.metricsToken }),
+  )
 
   const revokeSessions = (trx: Container['db'], userId: string, reason: string, now: Date) =>
     revokeUserSessions(c, trx, userId, reason, now)

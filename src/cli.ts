@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util'
+import { type ParseArgsConfig, parseArgs } from 'node:util'
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>
+
 import { buildApp } from './app.js'
 import { buildContainer, type Container, migrate } from './container.js'
 import { createAdmin } from './modules/users/index.js'
@@ -7,15 +10,48 @@ import { ConfigError, loadConfigFromEnvironment } from './platform/config.js'
 import { isCommonPassword } from './platform/security/common-passwords.js'
 import { DEMO_ACCOUNTS, seedDemo } from './seed.js'
 
-const USAGE = `Usage: travellr <command>
+const COMMANDS: Record<string, { usage: string; about: string }> = {
+  serve: { usage: 'serve', about: 'migrate, seed demo data on first start, run the API' },
+  migrate: { usage: 'migrate', about: 'bring the database schema up to date' },
+  seed: { usage: 'seed', about: 'seed demo data into an empty database' },
+  admin: { usage: 'admin create --email E --password P', about: 'create an admin account' },
+  bench: {
+    usage:
+      'bench [--db sqlite|postgres] [--cache memory|redis] [--duration S] [--warmup S] [--connections N]\n' +
+      '                   [--travellers N] [--quick] [--no-write] [--only TEXT] [--profile DIR]',
+    about: 'load the real server and its floors, print the table',
+  },
+}
 
-  serve                                   migrate, seed demo data on first start, run the API
-  migrate                                 bring the database schema up to date
-  seed                                    seed demo data into an empty database
-  admin create --email E --password P     create an admin account
-  bench [--db sqlite|postgres] [--cache memory|redis] [--duration S] [--quick]
-                                          load the real server and its floors, print the table
+const USAGE = `Usage: travellr <command> [--help]
+
+${Object.values(COMMANDS)
+  .map(
+    (c) => `  ${(c.usage.length > 38 ? `${c.usage.split(' ')[0]} [options]` : c.usage).padEnd(40)}${c.about}`,
+  )
+  .join('\n')}
 `
+
+const usageOf = (command: string) =>
+  `Usage: travellr ${COMMANDS[command]!.usage}\n\n  ${COMMANDS[command]!.about}\n`
+
+/** A wrong option is one line that says what is wrong and where the usage is, not a stack trace. */
+class UsageError extends Error {
+  constructor(command: string, err: Error) {
+    const what = err.message.split('\n')[0]!.replace(/\. To specify a positional.*$/, '')
+    super(`travellr ${command}: ${what} (see travellr ${command} --help)`)
+  }
+}
+
+function options<O extends ParseArgsOptionsConfig>(command: string, args: string[], spec: O) {
+  try {
+    return parseArgs({ args, options: spec, allowPositionals: true as const, strict: true as const })
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? ''
+    if (code.startsWith('ERR_PARSE_ARGS')) throw new UsageError(command, err as Error)
+    throw err
+  }
+}
 
 const config = loadConfigFromEnvironment
 
@@ -60,6 +96,12 @@ async function serve(): Promise<void> {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
+  if (command !== undefined && COMMANDS[command] && (rest.includes('--help') || rest.includes('-h'))) {
+    console.log(usageOf(command))
+    return 0
+  }
+  if (command !== undefined && COMMANDS[command] && command !== 'admin' && command !== 'bench')
+    options(command, rest, {})
   switch (command) {
     case 'serve':
       await serve()
@@ -79,13 +121,12 @@ async function main(argv: string[]): Promise<number> {
         return 0
       })
     case 'admin': {
-      const { values, positionals } = parseArgs({
-        args: rest,
-        options: { email: { type: 'string' }, password: { type: 'string' } },
-        allowPositionals: true,
+      const { values, positionals } = options('admin', rest, {
+        email: { type: 'string' },
+        password: { type: 'string' },
       })
       if (positionals[0] !== 'create' || !values.email || !values.password) {
-        console.error(USAGE)
+        console.error(usageOf('admin'))
         return 2
       }
       return withContainer(async (c) => {
@@ -101,12 +142,23 @@ async function main(argv: string[]): Promise<number> {
     case 'bench': {
       // The benchmark ships in the build but uses dev dependencies (autocannon).
       const { runBench } = await import('../bench/run.js')
-      await runBench(rest)
+      try {
+        await runBench(rest)
+      } catch (err) {
+        const code = (err as { code?: string }).code ?? ''
+        if (code.startsWith('ERR_PARSE_ARGS') || (err as Error).message.startsWith('--'))
+          throw new UsageError('bench', err as Error)
+        throw err
+      }
       return 0
     }
     default:
-      console.error(USAGE)
-      return command === undefined || command === 'help' || command === '--help' ? 0 : 2
+      if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+        console.log(USAGE)
+        return 0
+      }
+      console.error(`travellr: unknown command '${command}' (see travellr --help)`)
+      return 2
   }
 }
 
@@ -115,7 +167,12 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code)
   },
   (err) => {
-    if (err instanceof ConfigError) console.error(`Configuration error: ${err.message}`)
+    if (err instanceof UsageError) {
+      console.error(err.message)
+      process.exit(2)
+    }
+    if (err instanceof UsageError) console.error(err.message)
+    else if (err instanceof ConfigError) console.error(`Configuration error: ${err.message}`)
     else console.error(err instanceof Error ? (err.stack ?? err.message) : err)
     process.exit(1)
   },

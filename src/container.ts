@@ -3,7 +3,7 @@ import type { Cache } from './platform/cache/cache.js'
 import { createMemoryCache } from './platform/cache/memory-cache.js'
 import { createRedisCache } from './platform/cache/redis-cache.js'
 import type { Config } from './platform/config.js'
-import { type Database, openDatabase } from './platform/database/database.js'
+import { type Database, isMissingTable, openDatabase } from './platform/database/database.js'
 import { migrateToLatest } from './platform/database/migrations.js'
 import { createLogger, type Logger } from './platform/logger.js'
 import { isCommonPassword } from './platform/security/common-passwords.js'
@@ -86,7 +86,10 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   }
   // Logouts during a cache outage are in the database only: put them back on the denylist.
   cache.onReady(() => {
-    republishRevocations(container).catch((err) => log.warn({ err }, 'could not re-publish revoked sessions'))
+    republishRevocations(container).catch((err) => {
+      // Before the first migration there is no session to re-publish.
+      if (!isMissingTable(err)) log.warn({ err }, 'could not re-publish revoked sessions')
+    })
   })
   return container
 }

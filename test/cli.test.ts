@@ -77,4 +77,58 @@ describe('travellr serve on the embedded default', () => {
     expect(res.status).toBe(1)
     expect(res.stderr.toString()).toContain('JWT_SECRET is required in production')
   })
+
+  it.each(['serve', 'migrate', 'seed', 'admin', 'bench'])(
+    'when `travellr %s --help` is run, then it prints that command’s usage and exits 0',
+    (command) => {
+      const res = spawnSync(process.execPath, [build.cli, command, '--help'], { cwd, env: env() })
+      expect(res.status).toBe(0)
+      expect(res.stdout.toString()).toContain(`Usage: travellr ${command}`)
+      expect(res.stderr.toString()).toBe('')
+    },
+  )
+
+  it.each([
+    [['bench', '--bogus'], "travellr bench: Unknown option '--bogus' (see travellr bench --help)"],
+    [['migrate', '--x'], "travellr migrate: Unknown option '--x' (see travellr migrate --help)"],
+    [['bench', '--db', 'mysql'], 'travellr bench: --db is sqlite or postgres (see travellr bench --help)'],
+    [['frobnicate'], "travellr: unknown command 'frobnicate' (see travellr --help)"],
+  ])('when %j is run, then one line says what is wrong (no stack trace) and it exits 2', (args, line) => {
+    const res = spawnSync(process.execPath, [build.cli, ...args], { cwd, env: env() })
+    expect(res.status).toBe(2)
+    expect(res.stderr.toString().trim()).toBe(line)
+  })
+})
+
+describe('travellr serve on an empty PostgreSQL', () => {
+  it('when it starts the first time with Redis, then it migrates without logging a missing table', async () => {
+    const { createTestDatabase } = await import('./support/stacks.js')
+    const { REDIS_URL } = await import('./support/services.js')
+    const { inject } = await import('vitest')
+    const database = await createTestDatabase('postgres')
+    const build = buildCli()
+    const port = await freePort()
+    const child = spawn(process.execPath, [build.cli, 'serve'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        DATABASE_URL: database.url,
+        REDIS_URL,
+        REDIS_PREFIX: `t:${inject('runId')}:first-start:`,
+        SEED_DEMO: '0',
+        PORT: String(port),
+        LOG_LEVEL: 'info',
+      },
+    })
+    try {
+      const output = await waitFor(child, 'Travellr is running')
+      await new Promise((r) => setTimeout(r, 500))
+      expect(output).toContain('database migrated')
+      expect(output).not.toMatch(/does not exist|could not re-publish/)
+    } finally {
+      child.kill('SIGTERM')
+      await new Promise((r) => child.once('exit', r))
+      build.remove()
+      await database.drop()
+    }
+  })
 })

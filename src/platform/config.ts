@@ -35,6 +35,8 @@ export interface Config {
    * hops from the right: the entries a client wrote itself are never trusted.
    */
   readonly trustProxy: number
+  /** Bearer token /metrics asks for; unset: /metrics answers loopback callers only. */
+  readonly metricsToken: string | undefined
   /** New accounts one client address may open per hour. */
   readonly registrationsPerAddress: number
   /** Seats one client address may take into holds within one hold window. */
@@ -153,6 +155,7 @@ export function loadConfig(env: Env): Config {
       .map((o) => o.trim())
       .filter(Boolean),
     trustProxy: int(env, 'TRUST_PROXY', 0, 0, 10),
+    metricsToken: env.METRICS_TOKEN || undefined,
     registrationsPerAddress: int(env, 'REGISTRATIONS_PER_ADDRESS', 20, 1, 1_000_000),
     maxHeldSeatsPerAddress: int(env, 'MAX_HELD_SEATS_PER_ADDRESS', 40, 1, 1_000_000),
     dataDir,

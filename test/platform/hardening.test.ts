@@ -172,4 +172,96 @@ describe.each(stacks)('bad input on $name', (stack) => {
       })
     }
   })
+
+  it('when a signed-in caller reads anything, or tokens are handed out, then the answer says Cache-Control: no-store', async () => {
+    const me = await env.app.inject({ url: '/api/v1/users/me', headers: traveller.auth })
+    expect(me.headers['cache-control']).toBe('no-store')
+    const login = await env.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: traveller.email, password: traveller.password },
+    })
+    expect(login.headers['cache-control']).toBe('no-store')
+    const anonymous = await env.app.inject({ url: `/api/v1/trips/${trip.id}` })
+    expect(anonymous.headers['cache-control']).toBeUndefined()
+  })
+
+  it('when /metrics is asked from another machine without a token, then 401; from this machine, the metrics', async () => {
+    const far = await env.app.inject({ url: '/metrics', remoteAddress: '203.0.113.9' })
+    expectProblem(far, 401, 'metrics.unauthorized')
+    expect((await env.app.inject({ url: '/metrics', remoteAddress: '127.0.0.1' })).statusCode).toBe(200)
+  })
+
+  it('when an admin suspends a vendor, then its trips take no new bookings or seats and cannot be changed, but can be cancelled', async () => {
+    const admin = await givenAdmin(env)
+    const seller = await givenVendor(env.app, admin)
+    const own = await givenTrip(env.app, seller)
+    const held = (
+      await env.app.inject({
+        method: 'POST',
+        url: '/api/v1/bookings',
+        headers: traveller.auth,
+        payload: { trip_id: own.id, seats: 1 },
+      })
+    ).json()
+    const suspend = await env.app.inject({
+      method: 'POST',
+      url: `/api/v1/admin/vendors/${seller.id}/suspend`,
+      headers: admin.auth,
+      payload: { reason: 'Complaints under review' },
+    })
+    expect(suspend.statusCode, suspend.body).toBe(200)
+    const before = await fingerprint(env.c.db)
+    const book = await env.app.inject({
+      method: 'POST',
+      url: '/api/v1/bookings',
+      headers: traveller.auth,
+      payload: { trip_id: own.id, seats: 1 },
+    })
+    expectProblem(book, 409, 'booking.trip_not_bookable')
+    const grow = await env.app.inject({
+      method: 'PUT',
+      url: `/api/v1/bookings/${held.id}`,
+      headers: traveller.auth,
+      payload: { seats: 2 },
+    })
+    expectProblem(grow, 409, 'booking.trip_not_bookable')
+    const change = await env.app.inject({
+      method: 'PUT',
+      url: `/api/v1/trips/${own.id}`,
+      headers: seller.auth,
+      payload: { title: 'Renamed while suspended' },
+    })
+    expectProblem(change, 403, 'vendor.not_approved')
+    expect(await fingerprint(env.c.db)).toEqual(before)
+    const cancel = await env.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/trips/${own.id}`,
+      headers: seller.auth,
+    })
+    expect(cancel.statusCode, cancel.body).toBe(204)
+  })
+})
+
+describe.each(stacks)('metrics with a token on $name', (stack) => {
+  let env: TestEnv
+  beforeAll(async () => {
+    env = await givenApp(stack, {}, { METRICS_TOKEN: 'metrics-token-for-the-scraper-0123456789' })
+  })
+  afterAll(() => env.close())
+
+  it('when METRICS_TOKEN is set, then /metrics needs it, even from this machine', async () => {
+    expectProblem(await env.app.inject({ url: '/metrics' }), 401, 'metrics.unauthorized')
+    expectProblem(
+      await env.app.inject({ url: '/metrics', headers: { authorization: 'Bearer wrong' } }),
+      401,
+      'metrics.unauthorized',
+    )
+    const ok = await env.app.inject({
+      url: '/metrics',
+      headers: { authorization: 'Bearer metrics-token-for-the-scraper-0123456789' },
+    })
+    expect(ok.statusCode).toBe(200)
+    expect(ok.body).toContain('process_resident_memory_bytes')
+  })
 })

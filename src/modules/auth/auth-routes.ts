@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { actorOf } from '../../platform/http/authentication.js'
-import { bearer, type DepsOf, problems } from '../../platform/http/schemas.js'
+import { bearer, type DepsOf, noStore, problems } from '../../platform/http/schemas.js'
 import { LoginBody, RefreshBody, RegisterBody, SignedInView, signedInView } from './auth-schemas.js'
 import { logIn } from './log-in.js'
 import { refreshSession } from './refresh-session.js'
@@ -15,6 +15,8 @@ export type AuthRouteDeps = DepsOf<typeof registerUser> &
 
 export function authRoutes(deps: AuthRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
+    // Answers here carry tokens: never stored by a cache.
+    app.addHook('onRequest', noStore)
     app.post(
       '/auth/register',
       {

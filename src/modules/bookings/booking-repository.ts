@@ -49,6 +49,7 @@ export interface TripContext {
   policy: PolicyTier[]
   vendorId: string
   vendorUserId: string
+  vendorStatus: string
   commissionBps: number
 }
 
@@ -69,6 +70,7 @@ const tripColumns = [
   't.cancellation_policy as t_policy',
   'v.id as v_id',
   'v.user_id as v_user_id',
+  'v.status as v_status',
   'v.commission_bps as v_commission_bps',
 ] as const
 
@@ -84,6 +86,7 @@ type TripRow = {
   t_policy: string
   v_id: string
   v_user_id: string
+  v_status: string
   v_commission_bps: number
 }
 
@@ -101,6 +104,7 @@ function toTripContext(r: TripRow): TripContext {
     policy: policy.tiers,
     vendorId: r.v_id,
     vendorUserId: r.v_user_id,
+    vendorStatus: r.v_status,
     commissionBps: r.v_commission_bps,
   }
 }

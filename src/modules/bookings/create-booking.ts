@@ -120,6 +120,8 @@ function place(
       const trip = await bookingRepository.tripContext(trx, input.tripId)
       if (!trip) throw new TripNotFoundError(input.tripId)
       if (trip.status !== 'published') throw new TripNotBookableError('This trip is cancelled.')
+      if (trip.vendorStatus !== 'approved')
+        throw new TripNotBookableError("This trip's vendor is not taking bookings now.")
       if (trip.startsAt <= at) throw new TripNotBookableError('This trip has already left.')
       throw new SoldOutError(Math.max(0, trip.capacity - trip.seatsTaken))
     }

@@ -7,7 +7,13 @@ import type { Actor } from '../../shared/actor.js'
 import type { Clock } from '../../shared/clock.js'
 import { forgetTrip, tripSeats } from '../trips/index.js'
 import type { Booking } from './booking.js'
-import { BookingNotFoundError, BookingStateError, HoldLimitError, SoldOutError } from './booking-errors.js'
+import {
+  BookingNotFoundError,
+  BookingStateError,
+  HoldLimitError,
+  SoldOutError,
+  TripNotBookableError,
+} from './booking-errors.js'
 import { bookingRepository } from './booking-repository.js'
 
 /**
@@ -51,6 +57,8 @@ export async function updateBooking(
         // More seats are more seats held from this address.
         await deps.addressLimits.checkHold(input.ip, delta)
         if (!(await tripSeats.take(trx, booking.tripId, delta, at))) {
+          if (trip.vendorStatus !== 'approved')
+            throw new TripNotBookableError("This trip's vendor is not taking bookings now.")
           throw new SoldOutError(Math.max(0, trip.capacity - trip.seatsTaken))
         }
         if (!(await bookingRepository.holdSeats(trx, actor.userId, delta, deps.maxHeldSeats))) {

@@ -32,7 +32,7 @@ export async function cancelTrip(
   actor: Actor,
   id: string,
 ): Promise<void> {
-  await manageableTrip(deps.db, actor, id) // 404 for anyone who may not
+  await manageableTrip(deps.db, actor, id, 'cancel') // 404 for anyone who may not
   const now = deps.clock.now()
   const by = actor.role === 'admin' ? 'admin' : 'vendor'
   const cancelled = await inTransaction(deps.db, async (trx) => {

@@ -157,30 +157,37 @@ export interface SeatsTaken {
 }
 
 /**
- * The capacity guard, the only statement that takes a trip's seats: one conditional UPDATE, so the
+ * The capacity guard, the only statement that takes a trip's seats (only of a published trip not yet
+ * departed, sold by an approved vendor): one conditional UPDATE, so the
  * database decides under its row lock (PostgreSQL) or write lock (SQLite) whatever the number of
  * processes, with CHECK (seats_taken <= capacity) as the backstop. It returns the price and the
  * vendor's commission in the same round trip. Exported as a builder so that bookings can run it inside
  * its own single statement on PostgreSQL: one guard, however it is sent.
  */
 export function takeSeatsStatement(qc: QueryCreator<DB>, tripId: string, seats: number, at: string) {
-  return qc
-    .updateTable('trips')
-    .set((eb) => ({ seats_taken: eb('seats_taken', '+', seats) }))
-    .where('id', '=', tripId)
-    .where('status', '=', 'published')
-    .where('starts_at', '>', at)
-    .where((eb) => eb(eb('seats_taken', '+', seats), '<=', eb.ref('capacity')))
-    .returning((eb) => [
-      'id',
-      'price_amount',
-      'price_currency',
-      eb
-        .selectFrom('vendors')
-        .select('commission_bps')
-        .whereRef('vendors.id', '=', 'trips.vendor_id')
-        .as('commission_bps'),
-    ])
+  return (
+    qc
+      .updateTable('trips')
+      .set((eb) => ({ seats_taken: eb('seats_taken', '+', seats) }))
+      .where('id', '=', tripId)
+      .where('status', '=', 'published')
+      .where('starts_at', '>', at)
+      // A suspended vendor's trips sell nothing more.
+      .where('vendor_id', 'in', (eb) =>
+        eb.selectFrom('vendors').select('id').where('status', '=', 'approved'),
+      )
+      .where((eb) => eb(eb('seats_taken', '+', seats), '<=', eb.ref('capacity')))
+      .returning((eb) => [
+        'id',
+        'price_amount',
+        'price_currency',
+        eb
+          .selectFrom('vendors')
+          .select('commission_bps')
+          .whereRef('vendors.id', '=', 'trips.vendor_id')
+          .as('commission_bps'),
+      ])
+  )
 }
 
 const takeQuery = prepared((db, tripId: string, seats: number, at: string) =>

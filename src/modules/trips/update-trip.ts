@@ -18,7 +18,7 @@ export async function updateTrip(
   id: string,
   change: TripChange,
 ): Promise<Trip> {
-  const trip = await manageableTrip(deps.db, actor, id)
+  const trip = await manageableTrip(deps.db, actor, id, 'change')
   if (trip.status === 'cancelled') throw new TripCancelledError(id)
   const now = deps.clock.now()
   const given = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) as TripChange

@@ -27,6 +27,10 @@ export function passwordProblem(
   const length = [...password].length
   if (length < PASSWORD_MIN) return `must be at least ${PASSWORD_MIN} characters`
   if (length > PASSWORD_MAX) return `must be at most ${PASSWORD_MAX} characters`
+  if ([...password.trim()].length < PASSWORD_MIN)
+    return `must be at least ${PASSWORD_MIN} characters besides leading and trailing spaces`
+  // aaaaaaaa, abababab, 12121212: guessed at once whatever their length.
+  if (new Set(password.toLowerCase()).size < 4) return 'uses too few different characters'
   if (isCommon(password.toLowerCase())) return 'is too common; choose a less guessable password'
   if (email && password.toLowerCase() === normalizeEmail(email)) return 'must not be your email address'
   return undefined

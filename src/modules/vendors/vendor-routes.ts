@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { actorOf } from '../../platform/http/authentication.js'
 import { decodeCursor, pageOf, toPage } from '../../platform/http/pagination.js'
-import { bearer, type DepsOf, problems } from '../../platform/http/schemas.js'
+import { bearer, type DepsOf, noStore, problems } from '../../platform/http/schemas.js'
 import { LoginBody, logIn, SignedInView, signedInView } from '../auth/index.js'
 import { changeVendorStatus } from './change-vendor-status.js'
 import { getVendor } from './get-vendor.js'
@@ -53,6 +53,7 @@ export function vendorRoutes(deps: VendorRouteDeps): FastifyPluginAsyncTypebox {
     app.post(
       '/vendors/login',
       {
+        onRequest: noStore,
         schema: {
           tags: ['vendors'],
           summary: 'Sign in to a vendor account (as /auth/login, vendor accounts only)',

@@ -157,6 +157,12 @@ export function isTransientConflict(err: unknown): boolean {
   return code === '40001' || code === '40P01'
 }
 
+/** A table that does not exist (yet): the schema has not been migrated. */
+export function isMissingTable(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code
+  return code === '42P01' || (err instanceof Error && /no such table/.test(err.message))
+}
+
 /** Unique-constraint violation on either dialect. */
 export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code

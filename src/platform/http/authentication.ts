@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { Actor } from '../../shared/actor.js'
 
 declare module 'fastify' {
@@ -18,13 +18,20 @@ export function registerAuthentication(
   verify: (authorization: string | undefined) => Promise<Actor>,
 ) {
   app.decorateRequest('actor', undefined)
-  app.decorate('authenticate', async function authenticate(request: FastifyRequest) {
+  // What a signed-in caller sees is theirs alone: no shared cache or browser history may keep it.
+  app.decorate('authenticate', async function authenticate(request: FastifyRequest, reply: FastifyReply) {
+    reply.header('cache-control', 'no-store')
     request.actor = await verify(request.headers.authorization)
   } as onRequestHookHandler)
-  app.decorate('authenticateOptional', async function authenticateOptional(request: FastifyRequest) {
+  app.decorate('authenticateOptional', async function authenticateOptional(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ) {
     // A bad token is still an error: silently treating it as anonymous would hide expired sessions.
-    if (request.headers.authorization !== undefined)
+    if (request.headers.authorization !== undefined) {
+      reply.header('cache-control', 'no-store')
       request.actor = await verify(request.headers.authorization)
+    }
   } as onRequestHookHandler)
 }
 

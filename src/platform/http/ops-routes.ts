@@ -1,6 +1,8 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
 import type { Registry } from 'prom-client'
 import { Type } from 'typebox'
+import { AppError } from '../../shared/errors.js'
 
 interface Pingable {
   ping(): Promise<void>
@@ -20,8 +22,23 @@ async function check(ping: () => Promise<void>): Promise<'up' | 'down'> {
   }
 }
 
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/
+
+const digest = (text: string) => createHash('sha256').update(text).digest()
+
+/**
+ * Who may read /metrics: with METRICS_TOKEN set, a caller presenting it as a bearer token; without,
+ * only a caller on this machine (a scraper beside the process, or through an ops port).
+ */
+function metricsAllowed(token: string | undefined, ip: string, authorization: string | undefined): boolean {
+  if (token === undefined) return LOOPBACK.test(ip)
+  const sent = /^Bearer +(.+)$/i.exec(authorization ?? '')?.[1] ?? ''
+  return timingSafeEqual(digest(sent), digest(token))
+}
+
 /** Liveness (/health), readiness of what the API needs (/ready), and Prometheus metrics (/metrics). */
 export function opsRoutes(deps: {
+  metricsToken: string | undefined
   database: Pingable
   cache: Pingable
   registry: Registry
@@ -60,8 +77,20 @@ export function opsRoutes(deps: {
     )
     app.get(
       '/metrics',
-      { schema: { tags: ['ops'], summary: 'Prometheus metrics', produces: ['text/plain'] } },
-      async (_request, reply) => reply.type(deps.registry.contentType).send(await deps.registry.metrics()),
+      {
+        schema: {
+          tags: ['ops'],
+          summary: 'Prometheus metrics (METRICS_TOKEN as a bearer token; without one, loopback only)',
+          produces: ['text/plain'],
+        },
+      },
+      async (request, reply) => {
+        if (!metricsAllowed(deps.metricsToken, request.ip, request.headers.authorization)) {
+          reply.header('www-authenticate', 'Bearer')
+          throw new AppError('unauthorized', 'metrics.unauthorized', 'Metrics need the metrics token.')
+        }
+        return reply.type(deps.registry.contentType).send(await deps.registry.metrics())
+      },
     )
   }
 }

@@ -36,5 +36,15 @@ export function problems(...statuses: number[]) {
 
 export const bearer = [{ bearerAuth: [] }]
 
+/** onRequest hook for answers that carry secrets (tokens): no cache may keep them. */
+export function noStore(
+  _request: unknown,
+  reply: { header(name: string, value: string): unknown },
+  done: () => void,
+) {
+  reply.header('cache-control', 'no-store')
+  done()
+}
+
 /** The dependencies a use case takes (its first parameter). */
 export type DepsOf<F> = F extends (deps: infer D, ...args: never[]) => unknown ? D : never

@@ -24,6 +24,15 @@ describe('user rules', () => {
     expect(passwordProblem(password, never)).toBe(message)
   })
 
+  it.each([
+    ['aaaaaaaa', /too few different characters/],
+    ['abababababab', /too few different characters/],
+    ['        ', /besides leading and trailing spaces/],
+    ['  abc12  ', /besides leading and trailing spaces/],
+  ])('when the password is trivially weak (%j), then it is refused', (password, message) => {
+    expect(passwordProblem(password, never)).toMatch(message)
+  })
+
   it('when the password is common, or the email itself, then it is refused', () => {
     expect(passwordProblem('Football1', (p) => p === 'football1')).toMatch(/too common/)
     expect(passwordProblem('rita@example.com', never, 'Rita@Example.com')).toMatch(/email/)
