@@ -10,6 +10,7 @@ import { buildContainer, type Container, type ContainerOverrides, migrate } from
 import { type Config, loadConfig } from '../../src/platform/config.js'
 import { type Database, type Dialect, openDatabase } from '../../src/platform/database/database.js'
 import { migrateToLatest } from '../../src/platform/database/migrations.js'
+import { watchContract } from './contract.js'
 import { ADMIN_URL, PG_BASE, REDIS_URL } from './services.js'
 
 export interface Stack {
@@ -118,6 +119,7 @@ export async function givenApp(
   const c = buildContainer(config, overrides)
   await migrate(c)
   const app = await buildApp(c)
+  const contract = watchContract(app)
   const others: { c: Container; app: FastifyInstance }[] = []
   return {
     stack,
@@ -132,6 +134,7 @@ export async function givenApp(
       return { c: c2, app: app2 }
     },
     async close() {
+      const broken = app.hasPlugin('@fastify/swagger') ? contract.violations() : []
       for (const o of others) {
         await o.app.close()
         await o.c.close()
@@ -139,6 +142,8 @@ export async function givenApp(
       await app.close()
       await c.close()
       await database.drop()
+      if (broken.length > 0)
+        throw new Error(`responses outside the OpenAPI document:\n  ${broken.join('\n  ')}`)
     },
   }
 }

@@ -5,7 +5,7 @@ import type { SignedIn } from './open-session.js'
 
 export const RegisterBody = Type.Object(
   { email: Email, password: Password, name: PersonName, phone: Type.Optional(Phone) },
-  { additionalProperties: false },
+  { title: 'RegisterRequest', additionalProperties: false },
 )
 
 export const LoginBody = Type.Object(
@@ -13,21 +13,24 @@ export const LoginBody = Type.Object(
     email: Type.String({ minLength: 1, maxLength: 254 }),
     password: Type.String({ minLength: 1, maxLength: 128 }),
   },
-  { additionalProperties: false },
+  { title: 'LoginRequest', additionalProperties: false },
 )
 
 export const RefreshBody = Type.Object(
   { refresh_token: Type.String({ minLength: 1, maxLength: 200 }) },
-  { additionalProperties: false },
+  { title: 'RefreshRequest', additionalProperties: false },
 )
 
-export const SignedInView = Type.Object({
-  user: UserView,
-  access_token: Type.String(),
-  token_type: Type.Literal('Bearer'),
-  expires_in: Type.Integer({ description: 'Seconds the access token lives' }),
-  refresh_token: Type.String(),
-})
+export const SignedInView = Type.Object(
+  {
+    user: UserView,
+    access_token: Type.String(),
+    token_type: Type.Literal('Bearer'),
+    expires_in: Type.Integer({ description: 'Seconds the access token lives' }),
+    refresh_token: Type.String(),
+  },
+  { title: 'SignedIn' },
+)
 
 export function signedInView(s: SignedIn): Static<typeof SignedInView> {
   return {

@@ -12,32 +12,35 @@ const Status = Type.Union([
   Type.Literal('expired'),
 ])
 
-export const BookingView = Type.Object({
-  id: Type.String(),
-  trip_id: Type.String(),
-  user_id: Type.String(),
-  seats: Type.Integer(),
-  status: Status,
-  unit_price: MoneyView,
-  total: MoneyView,
-  hold_expires_at: Nullable(Timestamp),
-  notes: Nullable(Type.String()),
-  refund: Nullable(
-    Type.Object({
-      amount: Type.Integer(),
-      currency: Type.String(),
-      percent: Type.Integer(),
-      commission: Type.Integer({ description: 'Part of the refund taken from the platform commission' }),
-      vendor_share: Type.Integer({ description: "Part of the refund taken from the vendor's share" }),
-    }),
-  ),
-  cancelled_by: Nullable(Type.String()),
-  cancel_reason: Nullable(Type.String()),
-  created_at: Timestamp,
-  updated_at: Timestamp,
-  confirmed_at: Nullable(Timestamp),
-  closed_at: Nullable(Timestamp),
-})
+export const BookingView = Type.Object(
+  {
+    id: Type.String(),
+    trip_id: Type.String(),
+    user_id: Type.String(),
+    seats: Type.Integer(),
+    status: Status,
+    unit_price: MoneyView,
+    total: MoneyView,
+    hold_expires_at: Nullable(Timestamp),
+    notes: Nullable(Type.String()),
+    refund: Nullable(
+      Type.Object({
+        amount: Type.Integer(),
+        currency: Type.String(),
+        percent: Type.Integer(),
+        commission: Type.Integer({ description: 'Part of the refund taken from the platform commission' }),
+        vendor_share: Type.Integer({ description: "Part of the refund taken from the vendor's share" }),
+      }),
+    ),
+    cancelled_by: Nullable(Type.String()),
+    cancel_reason: Nullable(Type.String()),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    confirmed_at: Nullable(Timestamp),
+    closed_at: Nullable(Timestamp),
+  },
+  { title: 'Booking' },
+)
 
 export function bookingView(b: Booking): Static<typeof BookingView> {
   return {
@@ -74,17 +77,17 @@ export const CreateBookingBody = Type.Object(
     seats: Type.Integer({ minimum: 1, maximum: 100 }),
     notes: Type.Optional(Notes),
   },
-  { additionalProperties: false },
+  { title: 'CreateBookingRequest', additionalProperties: false },
 )
 
 export const UpdateBookingBody = Type.Object(
   { seats: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })), notes: Type.Optional(Nullable(Notes)) },
-  { additionalProperties: false, minProperties: 1 },
+  { title: 'UpdateBookingRequest', additionalProperties: false, minProperties: 1 },
 )
 
 export const CancelBookingBody = Type.Object(
   { reason: Type.Optional(Type.String({ maxLength: 1000 })) },
-  { additionalProperties: false },
+  { title: 'CancelBookingRequest', additionalProperties: false },
 )
 
 export const BookingIdParams = Type.Object({ id: Type.String({ pattern: '^bkg_[0-9a-z]{26}$' }) })

@@ -113,7 +113,7 @@ export function tripRoutes(deps: TripRouteDeps): FastifyPluginAsyncTypebox {
           security: bearer,
           params: TripIdParams,
           body: UpdateTripBody,
-          response: { 200: TripView, ...problems(400, 401, 404, 409) },
+          response: { 200: TripView, ...problems(400, 401, 403, 404, 409) },
         },
       },
       async (request) => {

@@ -9,7 +9,7 @@ export const MoneySchema = Type.Object(
     amount: Type.Integer({ minimum: 1, maximum: 100_000_000, description: 'Integer minor units (cents)' }),
     currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' }),
   },
-  { additionalProperties: false },
+  { title: 'Money', additionalProperties: false },
 )
 
 const Policy = Type.Object(
@@ -53,7 +53,7 @@ export const CreateTripBody = Type.Object(
     capacity: Capacity,
     cancellation_policy: Type.Optional(Policy),
   },
-  { additionalProperties: false },
+  { title: 'CreateTripRequest', additionalProperties: false },
 )
 
 export const UpdateTripBody = Type.Object(
@@ -68,30 +68,33 @@ export const UpdateTripBody = Type.Object(
     capacity: Type.Optional(Capacity),
     cancellation_policy: Type.Optional(Policy),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { title: 'UpdateTripRequest', additionalProperties: false, minProperties: 1 },
 )
 
-export const TripView = Type.Object({
-  id: Type.String(),
-  vendor_id: Type.String(),
-  title: Type.String(),
-  description: Type.String(),
-  location: Type.String(),
-  starts_at: Timestamp,
-  ends_at: Timestamp,
-  timezone: Type.String(),
-  starts_at_local: Type.String({
-    description: 'Departure as wall-clock time in the trip time zone, with offset',
-  }),
-  ends_at_local: Type.String(),
-  price: Type.Object({ amount: Type.Integer(), currency: Type.String() }),
-  capacity: Type.Integer(),
-  seats_available: Type.Integer(),
-  cancellation_policy: Policy,
-  status: Type.Union([Type.Literal('published'), Type.Literal('cancelled')]),
-  created_at: Timestamp,
-  updated_at: Timestamp,
-})
+export const TripView = Type.Object(
+  {
+    id: Type.String(),
+    vendor_id: Type.String(),
+    title: Type.String(),
+    description: Type.String(),
+    location: Type.String(),
+    starts_at: Timestamp,
+    ends_at: Timestamp,
+    timezone: Type.String(),
+    starts_at_local: Type.String({
+      description: 'Departure as wall-clock time in the trip time zone, with offset',
+    }),
+    ends_at_local: Type.String(),
+    price: Type.Object({ amount: Type.Integer(), currency: Type.String() }),
+    capacity: Type.Integer(),
+    seats_available: Type.Integer(),
+    cancellation_policy: Policy,
+    status: Type.Union([Type.Literal('published'), Type.Literal('cancelled')]),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  },
+  { title: 'Trip' },
+)
 
 export function tripView(t: Trip): Static<typeof TripView> {
   return {

@@ -2,16 +2,19 @@ import { type Static, Type } from 'typebox'
 import { Email, Nullable, Password, PersonName, Phone, Timestamp } from '../../platform/http/schemas.js'
 import type { User } from './user.js'
 
-export const UserView = Type.Object({
-  id: Type.String({ examples: ['usr_01hx5k9a2b3c4d5e6f7g8h9j0k'] }),
-  email: Nullable(Type.String()),
-  name: Type.String(),
-  phone: Nullable(Type.String()),
-  role: Type.Union([Type.Literal('traveler'), Type.Literal('vendor'), Type.Literal('admin')]),
-  status: Type.Union([Type.Literal('active'), Type.Literal('deactivated'), Type.Literal('deleted')]),
-  created_at: Timestamp,
-  updated_at: Timestamp,
-})
+export const UserView = Type.Object(
+  {
+    id: Type.String({ examples: ['usr_01hx5k9a2b3c4d5e6f7g8h9j0k'] }),
+    email: Nullable(Type.String()),
+    name: Type.String(),
+    phone: Nullable(Type.String()),
+    role: Type.Union([Type.Literal('traveler'), Type.Literal('vendor'), Type.Literal('admin')]),
+    status: Type.Union([Type.Literal('active'), Type.Literal('deactivated'), Type.Literal('deleted')]),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  },
+  { title: 'User' },
+)
 
 export function userView(u: User): Static<typeof UserView> {
   return {
@@ -36,5 +39,5 @@ export const UpdateUserBody = Type.Object(
     password: Type.Optional(Password),
     current_password: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { title: 'UpdateUserRequest', additionalProperties: false, minProperties: 1 },
 )

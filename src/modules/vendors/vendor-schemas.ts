@@ -16,19 +16,22 @@ const Status = Type.Union([
   Type.Literal('suspended'),
 ])
 
-export const VendorView = Type.Object({
-  id: Type.String(),
-  business_name: Type.String(),
-  status: Status,
-  created_at: Timestamp,
-  // Only for the owner and admins:
-  user_id: Type.Optional(Type.String()),
-  phone: Type.Optional(Type.String()),
-  payout_account: Type.Optional(Nullable(Type.String())),
-  commission_rate: Type.Optional(Type.Number({ description: 'Platform commission, e.g. 0.2' })),
-  status_reason: Type.Optional(Nullable(Type.String())),
-  updated_at: Type.Optional(Timestamp),
-})
+export const VendorView = Type.Object(
+  {
+    id: Type.String(),
+    business_name: Type.String(),
+    status: Status,
+    created_at: Timestamp,
+    // Only for the owner and admins:
+    user_id: Type.Optional(Type.String()),
+    phone: Type.Optional(Type.String()),
+    payout_account: Type.Optional(Nullable(Type.String())),
+    commission_rate: Type.Optional(Type.Number({ description: 'Platform commission, e.g. 0.2' })),
+    status_reason: Type.Optional(Nullable(Type.String())),
+    updated_at: Type.Optional(Timestamp),
+  },
+  { title: 'Vendor' },
+)
 
 export function vendorView(v: Vendor, view: 'full' | 'public'): Static<typeof VendorView> {
   const base = { id: v.id, business_name: v.businessName, status: v.status, created_at: v.createdAt }
@@ -55,7 +58,7 @@ export const RegisterVendorBody = Type.Object(
     phone: Phone,
     payout_account: Type.Optional(PayoutAccount),
   },
-  { additionalProperties: false },
+  { title: 'RegisterVendorRequest', additionalProperties: false },
 )
 
 export const UpdateVendorBody = Type.Object(
@@ -64,12 +67,12 @@ export const UpdateVendorBody = Type.Object(
     phone: Type.Optional(Phone),
     payout_account: Type.Optional(Nullable(PayoutAccount)),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { title: 'UpdateVendorRequest', additionalProperties: false, minProperties: 1 },
 )
 
 export const ReasonBody = Type.Object(
   { reason: Type.String({ minLength: 1, maxLength: 1000 }) },
-  { additionalProperties: false },
+  { title: 'ReasonRequest', additionalProperties: false },
 )
 
 export const VendorListQuery = Type.Object(

@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
+import { completeDocument } from './openapi-document.js'
 
 /** The OpenAPI 3.1 document of every route at /openapi.json, browsable at /docs. */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
@@ -18,6 +19,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       },
     },
+    transformObject: (documents) =>
+      completeDocument('openapiObject' in documents ? documents.openapiObject : documents.swaggerObject),
     refResolver: {
       buildLocalReference: (json, _base, _fragment, i) =>
         typeof json.$id === 'string' ? json.$id : `def-${i}`,

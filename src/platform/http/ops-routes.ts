@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { Registry } from 'prom-client'
 import { Type } from 'typebox'
 import { AppError } from '../../shared/errors.js'
+import { problems } from './schemas.js'
 
 interface Pingable {
   ping(): Promise<void>
@@ -82,6 +83,10 @@ export function opsRoutes(deps: {
           tags: ['ops'],
           summary: 'Prometheus metrics (METRICS_TOKEN as a bearer token; without one, loopback only)',
           produces: ['text/plain'],
+          response: {
+            200: Type.String({ description: 'Prometheus text exposition format' }),
+            ...problems(401),
+          },
         },
       },
       async (request, reply) => {

@@ -7,8 +7,12 @@ export const PageQuery = {
   cursor: Type.Optional(Type.String({ maxLength: 500 })),
 }
 
+/** A page of items; named after its item's title in the OpenAPI document (e.g. BookingPage). */
 export const pageOf = <T extends Parameters<typeof Type.Array>[0]>(item: T) =>
-  Type.Object({ data: Type.Array(item), next_cursor: Type.Union([Type.String(), Type.Null()]) })
+  Type.Object(
+    { data: Type.Array(item), next_cursor: Type.Union([Type.String(), Type.Null()]) },
+    (item as { title?: string }).title ? { title: `${(item as { title?: string }).title}Page` } : {},
+  )
 
 export type Keyset = (string | number)[]
 
