@@ -95,7 +95,8 @@ export function completeDocument(doc: Json): Json {
         responses[status] ??= {}
       }
       // What the platform answers on any route, whatever the route declares.
-      if ((op.parameters ?? []).length > 0 || op.requestBody) add('400')
+      // Any part of any request may be refused: a NUL character, a malformed URL, bad parameters.
+      add('400')
       if (op.requestBody) {
         add('413')
         add('415')
