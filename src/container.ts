@@ -1,4 +1,5 @@
 import { republishRevocations } from './modules/auth/index.js'
+import { createMockGateway, createStripeGateway, type PaymentGateway } from './modules/payments/index.js'
 import type { Cache } from './platform/cache/cache.js'
 import { createMemoryCache } from './platform/cache/memory-cache.js'
 import { createRedisCache } from './platform/cache/redis-cache.js'
@@ -29,6 +30,8 @@ export interface Container {
   tokens: TokenSigner
   throttle: LoginThrottle
   addressLimits: AddressLimits
+  /** The payment provider: the mock (default) or Stripe, by PAYMENTS. */
+  gateway: PaymentGateway
   isCommonPassword: (p: string) => boolean
   refreshTokenDays: number
   accessTokenSeconds: number
@@ -74,6 +77,10 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       },
       log,
     ),
+    gateway:
+      config.payments === 'stripe'
+        ? createStripeGateway({ secretKey: config.stripeSecretKey!, apiBase: config.stripeApiBase })
+        : createMockGateway({ db: database.db, clock: overrides.clock ?? systemClock }),
     isCommonPassword,
     refreshTokenDays: config.refreshTokenDays,
     accessTokenSeconds: config.accessTokenSeconds,

@@ -264,6 +264,94 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('users').dropColumn('held_seats').execute()
       },
     },
+    '0008_payments': {
+      // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('payments')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('booking_id', 'text', (c) => c.notNull().references('bookings.id'))
+          .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+          .addColumn('amount', 'integer', (c) => c.notNull().check(sql`amount > 0`))
+          .addColumn('currency', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) =>
+            c.notNull().check(sql`status in ('processing', 'requires_action', 'succeeded', 'failed')`),
+          )
+          .addColumn('payment_method', 'text', (c) => c.notNull())
+          .addColumn('provider', 'text', (c) => c.notNull())
+          .addColumn('provider_id', 'text')
+          .addColumn('client_secret', 'text')
+          .addColumn('failure_code', 'text')
+          .addColumn('failure_message', 'text')
+          // Refunds reserve their amount here first: the sum refunded can never pass what was captured.
+          .addColumn('refunded_amount', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', t.ts, (c) => c.notNull())
+          .addColumn('updated_at', t.ts, (c) => c.notNull())
+          .addColumn('settled_at', t.ts)
+          .addCheckConstraint(
+            'payments_refunds_within_amount',
+            sql`refunded_amount >= 0 and refunded_amount <= amount`,
+          )
+          .execute()
+        // One payment per booking in flight or succeeded: a second charge cannot even be recorded.
+        await db.schema
+          .createIndex('payments_one_live_per_booking')
+          .on('payments')
+          .column('booking_id')
+          .unique()
+          .where(sql.ref('status'), 'in', sql`('processing', 'requires_action', 'succeeded')`)
+          .execute()
+        await db.schema
+          .createIndex('payments_booking_idx')
+          .on('payments')
+          .columns(['booking_id', 'id'])
+          .execute()
+        await db.schema
+          .createIndex('payments_status_idx')
+          .on('payments')
+          .columns(['status', 'updated_at'])
+          .execute()
+        await db.schema.createIndex('payments_provider_idx').on('payments').column('provider_id').execute()
+
+        await db.schema
+          .createTable('refunds')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('payment_id', 'text', (c) => c.notNull().references('payments.id'))
+          .addColumn('booking_id', 'text', (c) => c.notNull().references('bookings.id'))
+          .addColumn('amount', 'integer', (c) => c.notNull().check(sql`amount > 0`))
+          .addColumn('currency', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) =>
+            c.notNull().check(sql`status in ('processing', 'succeeded', 'failed')`),
+          )
+          .addColumn('reason', 'text')
+          .addColumn('provider_id', 'text')
+          .addColumn('failure_message', 'text')
+          .addColumn('created_at', t.ts, (c) => c.notNull())
+          .addColumn('updated_at', t.ts, (c) => c.notNull())
+          .execute()
+        await db.schema
+          .createIndex('refunds_payment_idx')
+          .on('refunds')
+          .columns(['payment_id', 'id'])
+          .execute()
+        await db.schema
+          .createIndex('refunds_status_idx')
+          .on('refunds')
+          .columns(['status', 'updated_at'])
+          .execute()
+
+        // The mock gateway keeps its objects here, as a provider would: keyed by our idempotency key.
+        await db.schema
+          .createTable('mock_gateway_objects')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('request_hash', 'text', (c) => c.notNull())
+          .addColumn('object', 'text', (c) => c.notNull())
+          .addColumn('created_at', t.ts, (c) => c.notNull())
+          .execute()
+      },
+    },
   }
 }
 

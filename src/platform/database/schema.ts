@@ -131,6 +131,48 @@ export interface TravellerHoldsTable {
   held_seats: number
 }
 
+export interface PaymentsTable {
+  id: string
+  booking_id: string
+  user_id: string
+  amount: number
+  currency: string
+  status: 'processing' | 'requires_action' | 'succeeded' | 'failed'
+  payment_method: string
+  provider: string
+  provider_id: string | null
+  client_secret: string | null
+  failure_code: string | null
+  failure_message: string | null
+  refunded_amount: number
+  created_at: Timestamp
+  updated_at: Timestamp
+  settled_at: Timestamp | null
+}
+
+export interface RefundsTable {
+  id: string
+  payment_id: string
+  booking_id: string
+  amount: number
+  currency: string
+  status: 'processing' | 'succeeded' | 'failed'
+  reason: string | null
+  provider_id: string | null
+  failure_message: string | null
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface MockGatewayObjectsTable {
+  key: string
+  id: string
+  kind: string
+  request_hash: string
+  object: string
+  created_at: Timestamp
+}
+
 export interface DB {
   users: UsersTable
   sessions: SessionsTable
@@ -141,4 +183,7 @@ export interface DB {
   trips: TripsTable
   bookings: BookingsTable
   traveller_holds: TravellerHoldsTable
+  payments: PaymentsTable
+  refunds: RefundsTable
+  mock_gateway_objects: MockGatewayObjectsTable
 }

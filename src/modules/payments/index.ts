@@ -1,0 +1,9 @@
+export { createMockGateway } from './mock-gateway.js'
+export {
+  type Charge,
+  GatewayRejectedError,
+  GatewayUnavailableError,
+  type PaymentGateway,
+  TEST_PAYMENT_METHODS,
+} from './payment-gateway.js'
+export { createStripeGateway, STRIPE_API_VERSION } from './stripe-gateway.js'
