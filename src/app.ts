@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Container } from './container.js'
 import { authenticate, authRoutes, revokeUserSessions } from './modules/auth/index.js'
 import { bookingRoutes, cancelTripBookings } from './modules/bookings/index.js'
+import { paymentRoutes } from './modules/payments/index.js'
 import { tripRoutes } from './modules/trips/index.js'
 import { userRoutes } from './modules/users/index.js'
 import { vendorRoutes } from './modules/vendors/index.js'
@@ -37,6 +38,7 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
       await api.register(vendorRoutes(c))
       await api.register(tripRoutes({ ...c, cancelTripBookings }))
       await api.register(bookingRoutes(c))
+      await api.register(paymentRoutes(c))
     },
     { prefix: '/api/v1' },
   )

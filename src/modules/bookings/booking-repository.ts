@@ -522,6 +522,17 @@ export const bookingRepository = {
     exactlyOne(result.numUpdatedRows, `change the seats of booking ${id}`)
   },
 
+  /** A locked pending booking's hold, pushed to `until`. */
+  async extendHold(db: Kysely<DB>, id: string, until: Date): Promise<void> {
+    const result = await db
+      .updateTable('bookings')
+      .set({ hold_expires_at: until.toISOString() })
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst()
+    exactlyOne(result.numUpdatedRows, `extend the hold of booking ${id}`)
+  },
+
   async changeNotes(db: Kysely<DB>, id: string, notes: string | null, now: Date): Promise<void> {
     const result = await db
       .updateTable('bookings')

@@ -6,4 +6,6 @@ export {
   type PaymentGateway,
   TEST_PAYMENT_METHODS,
 } from './payment-gateway.js'
+export { type PaymentRouteDeps, paymentRoutes } from './payment-routes.js'
+export { settlePayment } from './settle-payment.js'
 export { createStripeGateway, STRIPE_API_VERSION } from './stripe-gateway.js'
