@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Container } from './container.js'
 import { authenticate, authRoutes, revokeUserSessions } from './modules/auth/index.js'
 import { bookingRoutes, cancelTripBookings } from './modules/bookings/index.js'
-import { paymentRoutes } from './modules/payments/index.js'
+import { createCancellationRefunds, paymentRoutes } from './modules/payments/index.js'
 import { tripRoutes } from './modules/trips/index.js'
 import { userRoutes } from './modules/users/index.js'
 import { vendorRoutes } from './modules/vendors/index.js'
@@ -29,6 +29,8 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
     opsRoutes({ database: c.database, cache: c.cache, registry, metricsToken: c.config.metricsToken }),
   )
 
+  // Cancelled bookings are refunded through payments; bookings itself knows no payment.
+  const refunds = createCancellationRefunds(c)
   const revokeSessions = (trx: Container['db'], userId: string, reason: string, now: Date) =>
     revokeUserSessions(c, trx, userId, reason, now)
   await app.register(
@@ -36,8 +38,13 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
       await api.register(authRoutes(c))
       await api.register(userRoutes({ ...c, revokeSessions }))
       await api.register(vendorRoutes(c))
-      await api.register(tripRoutes({ ...c, cancelTripBookings }))
-      await api.register(bookingRoutes(c))
+      await api.register(
+        tripRoutes({
+          ...c,
+          cancelTripBookings: (trx, tripId, by, now) => cancelTripBookings(refunds, trx, tripId, by, now),
+        }),
+      )
+      await api.register(bookingRoutes({ ...c, refunds }))
       await api.register(paymentRoutes(c))
     },
     { prefix: '/api/v1' },

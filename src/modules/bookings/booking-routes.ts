@@ -18,7 +18,9 @@ import { getBooking } from './get-booking.js'
 import { listBookings } from './list-bookings.js'
 import { updateBooking } from './update-booking.js'
 
-export type BookingRouteDeps = DepsOf<typeof createBooking> & DepsOf<typeof updateBooking>
+export type BookingRouteDeps = DepsOf<typeof createBooking> &
+  DepsOf<typeof updateBooking> &
+  DepsOf<typeof cancelBooking>
 
 export function bookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {

@@ -5,23 +5,41 @@ import { inTransaction } from '../../platform/database/transaction.js'
 import type { Actor } from '../../shared/actor.js'
 import type { Clock } from '../../shared/clock.js'
 import { forgetTrip } from '../trips/index.js'
-import { type Booking, type Canceller, cancellerFor, refundFor } from './booking.js'
+import { type Booking, type Canceller, cancellerFor, type Refund, refundFor } from './booking.js'
 import { BookingStateError } from './booking-errors.js'
 import { bookingRepository } from './booking-repository.js'
 import { lockVisibleBooking } from './get-booking.js'
 import { moveBooking } from './move-booking.js'
 
 /**
+ * How a cancelled booking's money goes back, provided by payments (bookings knows no payment): the
+ * refund is recorded in the cancellation's own transaction, and sent to the provider after it commits.
+ */
+export interface CancellationRefunds {
+  /** Records the refund of this booking's payment; the id of the refund to send, if any. */
+  record(trx: Kysely<DB>, booking: Booking, refund: Refund, now: Date): Promise<string | undefined>
+  /** Sends recorded refunds to the provider (their own keys make a repeat harmless). */
+  send(refundIds: string[]): Promise<void>
+}
+
+/**
  * Cancels a booking (owner, the trip's vendor, admin). The refund follows the trip's policy when the
- * traveller cancels and is full when the vendor or an admin does; seats go back at once.
- * The money itself moves with the payments capability, driven by the booking.cancelled event.
+ * traveller cancels and is full when the vendor or an admin does; seats go back at once, and the
+ * refund of what was paid is recorded in the same transaction and sent to the provider after it.
  */
 export async function cancelBooking(
-  deps: { db: Kysely<DB>; clock: Clock; cache: Cache; log?: { warn(obj: object, msg: string): void } },
+  deps: {
+    db: Kysely<DB>
+    clock: Clock
+    cache: Cache
+    refunds: CancellationRefunds
+    log?: { warn(obj: object, msg: string): void }
+  },
   actor: Actor,
   input: { bookingId: string; reason?: string | null },
 ): Promise<Booking> {
   const now = deps.clock.now()
+  let refundId: string | undefined
   const cancelled = await inTransaction(deps.db, async (trx) => {
     const { booking, trip, relation } = await lockVisibleBooking(trx, actor, input.bookingId)
     const by: Canceller = cancellerFor(relation)
@@ -36,8 +54,11 @@ export async function cancelBooking(
         'booking.not_cancellable',
         `A ${booking.status} booking cannot be cancelled.`,
       )
+    // The refund of what was paid, recorded with the cancellation; sent once it has committed.
+    refundId = await deps.refunds.record(trx, moved, refund, now)
     return moved
   })
+  if (refundId) await deps.refunds.send([refundId])
   await forgetTrip(deps, cancelled.tripId)
   return cancelled
 }
@@ -49,12 +70,14 @@ export async function cancelBooking(
  * booking that committed in between.
  */
 export async function cancelTripBookings(
+  refunds: CancellationRefunds,
   trx: Kysely<DB>,
   tripId: string,
   by: 'vendor' | 'admin',
   now: Date,
-): Promise<number> {
+): Promise<{ count: number; afterCommit(): Promise<void> }> {
   let count = 0
+  const toSend: string[] = []
   for (const { booking, trip } of await bookingRepository.lockLiveOfTrip(trx, tripId)) {
     const refund = refundFor(booking, by, trip.policy, trip.startsAt, now)
     const moved = await moveBooking(trx, booking, 'cancel', now, {
@@ -62,7 +85,10 @@ export async function cancelTripBookings(
       cancelledBy: by,
       reason: 'The trip was cancelled',
     })
-    if (moved) count++
+    if (!moved) continue
+    count++
+    const id = await refunds.record(trx, moved, refund, now)
+    if (id) toSend.push(id)
   }
-  return count
+  return { count, afterCommit: () => refunds.send(toSend) }
 }

@@ -3,7 +3,7 @@ export { commissionOn, nextStatus, policyPercent, refundFor } from './booking.js
 export { completeEndedTrips, expireHolds } from './booking-jobs.js'
 export type { BookingWithTrip } from './booking-repository.js'
 export { type BookingRouteDeps, bookingRoutes } from './booking-routes.js'
-export { cancelBooking, cancelTripBookings } from './cancel-booking.js'
+export { type CancellationRefunds, cancelBooking, cancelTripBookings } from './cancel-booking.js'
 export { completeBooking, confirmBooking } from './complete-booking.js'
 export { createBooking } from './create-booking.js'
 export { expireBooking } from './expire-booking.js'

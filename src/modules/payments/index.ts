@@ -1,3 +1,4 @@
+export { createCancellationRefunds } from './cancellation-refunds.js'
 export { createMockGateway } from './mock-gateway.js'
 export {
   type Charge,

@@ -3,7 +3,16 @@ import { actorOf } from '../../platform/http/authentication.js'
 import { bearer, type DepsOf, problems } from '../../platform/http/schemas.js'
 import { getPayment } from './get-payment.js'
 import { payBooking } from './pay-booking.js'
-import { PayBody, PaymentIdParams, PaymentView, paymentView } from './payment-schemas.js'
+import {
+  PayBody,
+  PaymentIdParams,
+  PaymentView,
+  paymentView,
+  RefundBody,
+  RefundView,
+  refundView,
+} from './payment-schemas.js'
+import { refundPayment } from './refund-payment.js'
 
 export type PaymentRouteDeps = DepsOf<typeof payBooking>
 
@@ -31,6 +40,30 @@ export function paymentRoutes(deps: PaymentRouteDeps): FastifyPluginAsyncTypebox
           .status(201)
           .header('location', `/api/v1/payments/${payment.id}`)
           .send(paymentView(payment))
+      },
+    )
+
+    app.post(
+      '/payments/:id/refund',
+      {
+        onRequest: app.authenticate,
+        schema: {
+          tags: ['payments'],
+          summary:
+            'Refund a payment in full or in part (admin); the sum refunded never exceeds what was captured',
+          security: bearer,
+          params: PaymentIdParams,
+          body: RefundBody,
+          response: { 201: RefundView, ...problems(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request, reply) => {
+        const refund = await refundPayment(deps, actorOf(request), {
+          paymentId: request.params.id,
+          amount: request.body?.amount,
+          reason: request.body?.reason,
+        })
+        return reply.status(201).send(refundView(refund))
       },
     )
 

@@ -20,7 +20,21 @@ export const PayBody = Type.Object(
 
 export const PaymentIdParams = Type.Object({ id: Type.String({ pattern: '^pay_[0-9a-z]{26}$' }) })
 
-const RefundView = Type.Object(
+export const RefundBody = Type.Object(
+  {
+    amount: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100_000_000,
+        description: 'Minor units; what is left to refund if absent',
+      }),
+    ),
+    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  },
+  { title: 'RefundRequest', additionalProperties: false },
+)
+
+export const RefundView = Type.Object(
   {
     id: Type.String(),
     amount: Money,
@@ -57,6 +71,17 @@ export const PaymentView = Type.Object(
   { title: 'Payment' },
 )
 
+export function refundView(r: PaymentRefund) {
+  return {
+    id: r.id,
+    amount: r.amount,
+    status: r.status,
+    reason: r.reason,
+    created_at: r.createdAt,
+    updated_at: r.updatedAt,
+  }
+}
+
 export function paymentView(p: Payment, refunds: PaymentRefund[] = []) {
   return {
     id: p.id,
@@ -67,14 +92,7 @@ export function paymentView(p: Payment, refunds: PaymentRefund[] = []) {
     client_secret: p.status === 'requires_action' ? p.clientSecret : null,
     failure: p.failure,
     refunded: { amount: p.refunded, currency: p.amount.currency },
-    refunds: refunds.map((r) => ({
-      id: r.id,
-      amount: r.amount,
-      status: r.status,
-      reason: r.reason,
-      created_at: r.createdAt,
-      updated_at: r.updatedAt,
-    })),
+    refunds: refunds.map(refundView),
     created_at: p.createdAt,
     updated_at: p.updatedAt,
     settled_at: p.settledAt,

@@ -9,13 +9,16 @@ import { forgetTrip } from './trip-cache.js'
 import { TripCancelledError } from './trip-errors.js'
 import { tripRepository } from './trip-repository.js'
 
-/** Cancels a trip's live bookings inside the trip's transaction; returns how many. */
+/**
+ * Cancels a trip's live bookings inside the trip's transaction; says how many, and what must happen
+ * once it has committed (their refunds sent to the payment provider).
+ */
 export type CancelTripBookings = (
   trx: Kysely<DB>,
   tripId: string,
   by: 'vendor' | 'admin',
   now: Date,
-) => Promise<number>
+) => Promise<{ count: number; afterCommit(): Promise<void> }>
 
 /**
  * Cancels a trip (owner vendor or admin) and, in the same transaction, every live booking on it with
@@ -38,11 +41,12 @@ export async function cancelTrip(
   const cancelled = await inTransaction(deps.db, async (trx) => {
     // Bookings are locked before the trip row (the one lock order); a booking that commits before the
     // trip row is written is caught by the second pass, and none can be made after it.
-    await deps.cancelTripBookings(trx, id, by, now)
-    if (!(await tripRepository.cancel(trx, id, now))) return false
-    await deps.cancelTripBookings(trx, id, by, now)
-    return true
+    const first = await deps.cancelTripBookings(trx, id, by, now)
+    if (!(await tripRepository.cancel(trx, id, now))) return undefined
+    const second = await deps.cancelTripBookings(trx, id, by, now)
+    return [first, second]
   })
   if (!cancelled) throw new TripCancelledError(id)
+  for (const pass of cancelled) await pass.afterCommit()
   await forgetTrip(deps, id)
 }

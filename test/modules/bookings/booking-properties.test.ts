@@ -10,6 +10,7 @@ import {
   nextStatus,
   updateBooking,
 } from '../../../src/modules/bookings/index.js'
+import { createCancellationRefunds, createMockGateway } from '../../../src/modules/payments/index.js'
 import { DEFAULT_POLICY } from '../../../src/modules/trips/index.js'
 import { tripRepository } from '../../../src/modules/trips/trip-repository.js'
 import { userRepository } from '../../../src/modules/users/index.js'
@@ -129,6 +130,11 @@ describe.each(dialects)('booking invariants under random sequences on %s', (dial
             cache: createMemoryCache(),
             holdMinutes: 15,
             maxHeldSeats: 10,
+            refunds: createCancellationRefunds({
+              db: database.db,
+              clock,
+              gateway: createMockGateway({ db: database.db, clock }),
+            }),
             addressLimits: createAddressLimits(createMemoryCache(), {
               registrationsPerHour: 1000,
               heldSeats: 1_000_000,

@@ -196,4 +196,120 @@ describe.each(stacks)('payments on $name (mock gateway)', (stack) => {
       .execute()
     expect(payments).toEqual([{ status: 'succeeded' }])
   })
+
+  const refund = (who: { auth: Record<string, string> }, paymentId: string, payload: object = {}) =>
+    env.app.inject({
+      method: 'POST',
+      url: `/api/v1/payments/${paymentId}/refund`,
+      headers: who.auth,
+      payload,
+    })
+  const refundsAtProvider = async () =>
+    Number(
+      (
+        await env.c.db
+          .selectFrom('mock_gateway_objects')
+          .select((e) => e.fn.countAll().as('n'))
+          .where('kind', '=', 'refund')
+          .executeTakeFirstOrThrow()
+      ).n,
+    )
+  const paidBooking = async (seats = 2, on = trip) => {
+    const traveller = await givenUser(env.app)
+    const res = await env.app.inject({
+      method: 'POST',
+      url: '/api/v1/bookings',
+      headers: traveller.auth,
+      payload: { trip_id: on.id, seats },
+    })
+    const booking = res.json()
+    const payment = (await pay(traveller, booking.id)).json()
+    expect(payment.status).toBe('succeeded')
+    return { traveller, booking, payment }
+  }
+
+  it('when partial refunds race for more than was captured, then the sum refunded never exceeds it and the rest get 409', async () => {
+    const { payment } = await paidBooking(2) // 25,000 captured
+    const before = await refundsAtProvider()
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => refund(admin, payment.id, { amount: 10_000 })),
+    )
+    const codes = results.map((r) => r.statusCode).sort()
+    expect(codes).toEqual([201, 201, 409, 409, 409])
+    for (const r of results.filter((x) => x.statusCode === 409)) expectProblem(r, 409, 'payment.over_refund')
+    const read = (await env.app.inject({ url: `/api/v1/payments/${payment.id}`, headers: admin.auth })).json()
+    expect(read.refunded).toEqual({ amount: 20_000, currency: 'EUR' })
+    expect(read.refunds.map((r: { status: string }) => r.status)).toEqual(['succeeded', 'succeeded'])
+    expect((await refundsAtProvider()) - before).toBe(2)
+    const rest = await refund(admin, payment.id)
+    expect(rest.statusCode).toBe(201)
+    expect(rest.json().amount.amount).toBe(5_000)
+    expectProblem(await refund(admin, payment.id), 409, 'payment.over_refund')
+  })
+
+  it('when a traveller asks to refund their own payment, then 403; someone else’s, 404', async () => {
+    const { traveller, payment } = await paidBooking(1)
+    expectProblem(await refund(traveller, payment.id), 403, 'payment.admin_only')
+    expectProblem(await refund(await givenUser(env.app), payment.id), 404, 'payment.not_found')
+  })
+
+  it.each([
+    [10, 100],
+    [3, 50],
+    [1, 0],
+  ])(
+    'when a paid booking is cancelled %i days before departure, then %i%% goes back through the provider, split to the cent',
+    async (days, percent) => {
+      const starts = clock.now().getTime() + days * 86_400_000 + 60_000
+      const soon = await givenTrip(env.app, vendor, {
+        starts_at: new Date(starts).toISOString(),
+        ends_at: new Date(starts + 3_600_000).toISOString(),
+        price: { amount: 10_001, currency: 'EUR' },
+      })
+      const { traveller, booking, payment } = await paidBooking(3, soon)
+      const before = await refundsAtProvider()
+      const res = await env.app.inject({
+        method: 'POST',
+        url: `/api/v1/bookings/${booking.id}/cancel`,
+        headers: traveller.auth,
+        payload: {},
+      })
+      expect(res.statusCode, res.body).toBe(200)
+      const decided = res.json().refund
+      const expected = Math.round((30_003 * percent) / 100)
+      expect(decided.amount).toBe(expected)
+      expect(decided.commission + decided.vendor_share).toBe(decided.amount)
+      const read = (
+        await env.app.inject({ url: `/api/v1/payments/${payment.id}`, headers: admin.auth })
+      ).json()
+      expect(read.refunded.amount).toBe(expected)
+      expect((await refundsAtProvider()) - before).toBe(expected > 0 ? 1 : 0)
+      if (expected > 0) {
+        expect(read.refunds).toEqual([
+          expect.objectContaining({ status: 'succeeded', amount: { amount: expected, currency: 'EUR' } }),
+        ])
+        const events = await eventsOf(payment.id)
+        expect(events).toEqual(['payment.refunded', 'payment.succeeded'])
+      }
+    },
+  )
+
+  it('when a vendor cancels its trip, then every paid booking is refunded in full through the provider', async () => {
+    const own = await givenTrip(env.app, vendor, { capacity: 20 })
+    const paid = [await paidBooking(1, own), await paidBooking(2, own)]
+    const before = await refundsAtProvider()
+    const res = await env.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/trips/${own.id}`,
+      headers: vendor.auth,
+    })
+    expect(res.statusCode, res.body).toBe(204)
+    expect((await refundsAtProvider()) - before).toBe(2)
+    for (const p of paid) {
+      const read = (
+        await env.app.inject({ url: `/api/v1/payments/${p.payment.id}`, headers: admin.auth })
+      ).json()
+      expect(read.refunded).toEqual(read.amount)
+    }
+  })
 })
