@@ -29,6 +29,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0006_sessions_revoked_index',
       '0007_traveller_holds',
       '0008_payments',
+      '0009_webhook_events',
     ])
     expect(await migrateToLatest(database.db, dialect)).toEqual([])
     const tables = (await database.db.introspection.getTables()).map((t) => t.name)

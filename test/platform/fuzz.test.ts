@@ -107,7 +107,15 @@ describe.each(stacks)('fuzzing every route on $name', (stack) => {
         const validBody = bodySchema ? ajv.compile(resolve(bodySchema)) : undefined
         const secured = op.security.length > 0
         // The one way each request is certainly wrong, so that nothing it asks may happen.
-        const wrongIn = validBody ? 'body' : params.length > 0 ? 'path' : secured ? 'token' : 'nothing'
+        const wrongIn = path.includes('/webhooks/')
+          ? 'signature' // never a valid provider signature
+          : validBody
+            ? 'body'
+            : params.length > 0
+              ? 'path'
+              : secured
+                ? 'token'
+                : 'nothing'
         if (wrongIn === 'nothing' && method !== 'get') throw new Error(`cannot fuzz ${method} ${path} safely`)
 
         const pathValue = (p: Json) =>
@@ -160,6 +168,8 @@ describe.each(stacks)('fuzzing every route on $name', (stack) => {
             const headers: Record<string, string> = {}
             if (r.token !== undefined) headers.authorization = r.token
             if (r.key !== undefined && /^[\x20-\x7e]*$/.test(r.key)) headers['idempotency-key'] = r.key
+            if (wrongIn === 'signature' && r.key !== undefined && /^[\x20-\x7e]*$/.test(r.key))
+              headers['stripe-signature'] = `t=1,v1=${r.key}`
             const hasBody =
               method !== 'get' && method !== 'delete' && (r.raw !== undefined || r.body !== undefined)
             if (hasBody) headers['content-type'] = 'application/json'

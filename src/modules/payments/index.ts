@@ -7,6 +7,7 @@ export {
   type PaymentGateway,
   TEST_PAYMENT_METHODS,
 } from './payment-gateway.js'
-export { type PaymentRouteDeps, paymentRoutes } from './payment-routes.js'
+export { type PaymentRouteDeps, paymentRoutes, stripeWebhookRoutes } from './payment-routes.js'
+export { reconcilePayments } from './reconcile-payments.js'
 export { settlePayment } from './settle-payment.js'
 export { createStripeGateway, STRIPE_API_VERSION } from './stripe-gateway.js'

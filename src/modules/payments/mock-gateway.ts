@@ -83,6 +83,16 @@ export function createMockGateway(deps: { db: Kysely<DB>; clock: Clock }): Payme
       })
     },
 
+    async retrieve(chargeId: string): Promise<Charge | undefined> {
+      const found = await deps.db
+        .selectFrom('mock_gateway_objects')
+        .select('object')
+        .where('id', '=', chargeId)
+        .where('kind', '=', 'charge')
+        .executeTakeFirst()
+      return found && (JSON.parse(found.object) as Charge)
+    },
+
     async refund(input): Promise<Refunded> {
       const { key, ...request } = input
       return once<Refunded>('refund', key, request, () => ({

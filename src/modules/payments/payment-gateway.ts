@@ -9,6 +9,8 @@
 export interface PaymentGateway {
   readonly name: 'mock' | 'stripe'
   charge(input: ChargeInput): Promise<Charge>
+  /** The charge as the provider sees it now (e.g. after the customer finished 3-D Secure). */
+  retrieve(chargeId: string): Promise<Charge | undefined>
   refund(input: { key: string; chargeId: string; amount: number; currency: string }): Promise<Refunded>
   transfer(input: {
     key: string

@@ -117,7 +117,13 @@ export const paymentRepository = {
         settled_at: done ? at : null,
       })
       .where('id', '=', id)
-      .where('status', 'in', ['processing', 'requires_action'])
+      .where(
+        'status',
+        'in',
+        charge.status === 'succeeded'
+          ? ['processing', 'requires_action', 'failed']
+          : ['processing', 'requires_action'],
+      )
       .executeTakeFirst()
     exactlyOne(result.numUpdatedRows, `settle payment ${id}`)
   },

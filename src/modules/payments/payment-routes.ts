@@ -1,6 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
 import { actorOf } from '../../platform/http/authentication.js'
 import { bearer, type DepsOf, problems } from '../../platform/http/schemas.js'
+import { AppError } from '../../shared/errors.js'
+import { applyStripeEvent } from './apply-stripe-event.js'
 import { getPayment } from './get-payment.js'
 import { payBooking } from './pay-booking.js'
 import {
@@ -13,8 +16,56 @@ import {
   refundView,
 } from './payment-schemas.js'
 import { refundPayment } from './refund-payment.js'
+import { verifyStripeEvent } from './stripe-gateway.js'
 
 export type PaymentRouteDeps = DepsOf<typeof payBooking>
+
+/**
+ * POST /webhooks/stripe: Stripe's events, verified by the SDK on the raw body (so this plugin keeps
+ * the body as bytes), applied once whatever the order or the number of deliveries.
+ */
+export function stripeWebhookRoutes(
+  deps: PaymentRouteDeps & { webhookSecret: string | undefined },
+): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) =>
+      done(null, body),
+    )
+    app.post(
+      '/webhooks/stripe',
+      {
+        config: { idempotent: false },
+        schema: {
+          tags: ['payments'],
+          summary:
+            'Stripe webhook: signature checked on the raw body, events de-duplicated by id and applied once',
+          headers: Type.Object({ 'stripe-signature': Type.Optional(Type.String({ maxLength: 2000 })) }),
+          response: {
+            200: Type.Object({ received: Type.Boolean(), duplicate: Type.Boolean() }),
+            ...problems(400, 404),
+          },
+        },
+      },
+      async (request) => {
+        if (!deps.webhookSecret)
+          throw new AppError('not_found', 'webhook.not_configured', 'This server takes no Stripe webhooks.')
+        const signature = request.headers['stripe-signature']
+        let event: ReturnType<typeof verifyStripeEvent>
+        try {
+          event = verifyStripeEvent(request.body as Buffer, String(signature ?? ''), deps.webhookSecret)
+        } catch {
+          throw new AppError(
+            'invalid',
+            'webhook.bad_signature',
+            'The Stripe-Signature does not match this body.',
+          )
+        }
+        const fresh = await applyStripeEvent(deps, event)
+        return { received: true, duplicate: !fresh }
+      },
+    )
+  }
+}
 
 export function paymentRoutes(deps: PaymentRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {

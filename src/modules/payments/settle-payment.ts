@@ -34,8 +34,20 @@ export async function settlePayment(deps: SettleDeps, paymentId: string, charge:
     const found = await lockBooking(trx, unlocked.bookingId)
     const current = await paymentRepository.lock(trx, paymentId)
     if (!found || !current) throw new PaymentNotFoundError(paymentId)
-    if (!inFlight(current) || charge.status === 'processing' || current.status === charge.status)
+    // A final word stands, except a success after a failure (a customer who finished 3-D Secure late,
+    // events out of order): the money was taken, so the success is recorded and dealt with below.
+    const lateSuccess = current.status === 'failed' && charge.status === 'succeeded'
+    if (
+      (!inFlight(current) && !lateSuccess) ||
+      charge.status === 'processing' ||
+      current.status === charge.status
+    )
       return { payment: current, refunds: [] as PaymentRefund[] }
+    if (lateSuccess && (await paymentRepository.liveOfBooking(trx, current.bookingId))) {
+      // Another payment of this booking is live: this money needs a person (logged, left as it is).
+      deps.log?.warn({ paymentId: current.id }, 'late success of a failed payment while another is live')
+      return { payment: current, refunds: [] as PaymentRefund[] }
+    }
     await paymentRepository.settle(trx, current.id, charge, now)
     const at = now.toISOString()
     const settled: Payment = {

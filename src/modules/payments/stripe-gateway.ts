@@ -42,7 +42,7 @@ export function stripeAmount(amount: number, currency: string): number {
   return amount
 }
 
-function toCharge(intent: Stripe.PaymentIntent): Charge {
+export function toCharge(intent: Stripe.PaymentIntent): Charge {
   const failed = intent.status === 'requires_payment_method' || intent.status === 'canceled'
   const error = intent.last_payment_error
   return {
@@ -85,6 +85,17 @@ function translate(err: unknown): Charge | never {
   throw err
 }
 
+/**
+ * A webhook event, verified by the SDK on the raw body against the endpoint's secret, with Stripe's
+ * default tolerance (300 s) on its timestamp. Throws on a bad or stale signature.
+ */
+export function verifyStripeEvent(rawBody: Buffer | string, signature: string, secret: string): Stripe.Event {
+  return webhookVerifier.webhooks.constructEvent(rawBody, signature, secret, 300)
+}
+
+// Only for verifying signatures, which needs no API key.
+const webhookVerifier = new Stripe('sk_webhook_verification_only')
+
 /** The real provider (PAYMENTS=stripe) through the official SDK, with our idempotency key on every call. */
 export function createStripeGateway(settings: StripeSettings): PaymentGateway {
   const stripe = stripeClient(settings)
@@ -107,6 +118,15 @@ export function createStripeGateway(settings: StripeSettings): PaymentGateway {
         return toCharge(intent)
       } catch (err) {
         return translate(err)
+      }
+    },
+    async retrieve(chargeId) {
+      try {
+        return toCharge(await stripe.paymentIntents.retrieve(chargeId))
+      } catch (err) {
+        if (err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 404) return undefined
+        translate(err)
+        throw err
       }
     },
     async refund(input) {

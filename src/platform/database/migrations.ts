@@ -352,6 +352,18 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute()
       },
     },
+    '0009_webhook_events': {
+      // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
+      async up(db: Kysely<any>) {
+        // Provider events already applied, by the provider's event id: a redelivery changes nothing.
+        await db.schema
+          .createTable('webhook_events')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('received_at', t.ts, (c) => c.notNull())
+          .execute()
+      },
+    },
   }
 }
 

@@ -173,6 +173,12 @@ export interface MockGatewayObjectsTable {
   created_at: Timestamp
 }
 
+export interface WebhookEventsTable {
+  id: string
+  type: string
+  received_at: Timestamp
+}
+
 export interface DB {
   users: UsersTable
   sessions: SessionsTable
@@ -186,4 +192,5 @@ export interface DB {
   payments: PaymentsTable
   refunds: RefundsTable
   mock_gateway_objects: MockGatewayObjectsTable
+  webhook_events: WebhookEventsTable
 }

@@ -102,7 +102,8 @@ export function completeDocument(doc: Json): Json {
         add('415')
       }
       if (secured) add('401')
-      if (method === 'post' && api) {
+      // Webhooks are de-duplicated by the provider's event id, not by Idempotency-Key.
+      if (method === 'post' && api && !path.startsWith('/api/v1/webhooks/')) {
         add('400')
         add('409')
         add('422')
