@@ -31,3 +31,16 @@ export function mulDivHalfEven(a: number, numerator: number, denominator: number
   if (twice > d || (twice === d && q % 2n !== 0n)) q += n < 0n ? -1n : 1n
   return Number(q)
 }
+
+/** Money for people to read, with its currency's own decimals: EUR 125.00, JPY 1,500, BHD 1.250. */
+export function formatMoney(m: Money): string {
+  const digits = minorUnits(m.currency)
+  const major = m.amount / 10 ** digits
+  return new Intl.NumberFormat('en', {
+    style: 'currency',
+    currency: m.currency,
+    currencyDisplay: 'code',
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(major)
+}

@@ -30,6 +30,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0007_traveller_holds',
       '0008_payments',
       '0009_webhook_events',
+      '0010_invoices',
     ])
     expect(await migrateToLatest(database.db, dialect)).toEqual([])
     const tables = (await database.db.introspection.getTables()).map((t) => t.name)

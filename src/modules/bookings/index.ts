@@ -1,5 +1,5 @@
 export type { Booking, BookingStatus, Refund } from './booking.js'
-export { commissionOn, nextStatus, policyPercent, refundFor } from './booking.js'
+export { commissionOn, nextStatus, policyPercent, refundFor, relationTo } from './booking.js'
 export { completeEndedTrips, expireHolds } from './booking-jobs.js'
 export type { BookingWithTrip } from './booking-repository.js'
 export { type BookingRouteDeps, bookingRoutes } from './booking-routes.js'

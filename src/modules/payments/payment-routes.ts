@@ -5,8 +5,11 @@ import { bearer, type DepsOf, problems } from '../../platform/http/schemas.js'
 import { AppError } from '../../shared/errors.js'
 import { applyStripeEvent } from './apply-stripe-event.js'
 import { getPayment } from './get-payment.js'
+import { issueInvoice } from './issue-invoice.js'
 import { payBooking } from './pay-booking.js'
 import {
+  BookingIdParams,
+  InvoiceQuery,
   PayBody,
   PaymentIdParams,
   PaymentView,
@@ -115,6 +118,38 @@ export function paymentRoutes(deps: PaymentRouteDeps): FastifyPluginAsyncTypebox
           reason: request.body?.reason,
         })
         return reply.status(201).send(refundView(refund))
+      },
+    )
+
+    app.get(
+      '/bookings/:id/invoice',
+      {
+        onRequest: app.authenticate,
+        schema: {
+          tags: ['bookings'],
+          summary:
+            'PDF invoice of a paid booking: the traveller copy (owner, admin) or the vendor copy with the commission (the trip’s vendor, admin)',
+          security: bearer,
+          params: BookingIdParams,
+          querystring: InvoiceQuery,
+          response: {
+            200: {
+              description: 'The invoice',
+              content: { 'application/pdf': { schema: Type.String({ format: 'binary' }) } },
+            },
+            ...problems(401, 404, 409),
+          },
+        },
+      },
+      async (request, reply) => {
+        const { number, pdf } = await issueInvoice(deps, actorOf(request), {
+          bookingId: request.params.id,
+          copy: request.query.copy ?? 'traveller',
+        })
+        return reply
+          .type('application/pdf')
+          .header('content-disposition', `inline; filename="travellr-invoice-${number}.pdf"`)
+          .send(pdf as never)
       },
     )
 

@@ -18,6 +18,13 @@ export const PayBody = Type.Object(
   { title: 'PayRequest', additionalProperties: false },
 )
 
+export const BookingIdParams = Type.Object({ id: Type.String({ pattern: '^bkg_[0-9a-z]{26}$' }) })
+
+export const InvoiceQuery = Type.Object(
+  { copy: Type.Optional(Type.Union([Type.Literal('traveller'), Type.Literal('vendor')])) },
+  { additionalProperties: false },
+)
+
 export const PaymentIdParams = Type.Object({ id: Type.String({ pattern: '^pay_[0-9a-z]{26}$' }) })
 
 export const RefundBody = Type.Object(

@@ -364,6 +364,24 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute()
       },
     },
+    '0010_invoices': {
+      // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
+      async up(db: Kysely<any>) {
+        // Invoice numbers are sequential without gaps, allocated once per booking (under its lock).
+        await db.schema
+          .createTable('counters')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'integer', (c) => c.notNull())
+          .execute()
+        await db.insertInto('counters').values({ name: 'invoice', value: 0 }).execute()
+        await db.schema
+          .createTable('invoices')
+          .addColumn('booking_id', 'text', (c) => c.primaryKey().references('bookings.id'))
+          .addColumn('number', 'integer', (c) => c.notNull().unique())
+          .addColumn('issued_at', t.ts, (c) => c.notNull())
+          .execute()
+      },
+    },
   }
 }
 

@@ -179,6 +179,17 @@ export interface WebhookEventsTable {
   received_at: Timestamp
 }
 
+export interface CountersTable {
+  name: string
+  value: number
+}
+
+export interface InvoicesTable {
+  booking_id: string
+  number: number
+  issued_at: Timestamp
+}
+
 export interface DB {
   users: UsersTable
   sessions: SessionsTable
@@ -193,4 +204,6 @@ export interface DB {
   refunds: RefundsTable
   mock_gateway_objects: MockGatewayObjectsTable
   webhook_events: WebhookEventsTable
+  counters: CountersTable
+  invoices: InvoicesTable
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TEST_PAYMENT_METHODS as PM } from '../../../src/modules/payments/index.js'
 import { ManualClock } from '../../../src/shared/clock.js'
@@ -312,4 +313,42 @@ describe.each(stacks)('payments on $name (mock gateway)', (stack) => {
       expect(read.refunded).toEqual(read.amount)
     }
   })
+
+  it('when a paid, partly refunded booking’s invoice is fetched, then a PDF shows its number, amounts and refund; the number stays', async () => {
+    const { traveller, booking, payment } = await paidBooking(2)
+    expect((await refund(admin, payment.id, { amount: 2_500, reason: 'Goodwill' })).statusCode).toBe(201)
+    const get = (who: { auth: Record<string, string> }, copy = '') =>
+      env.app.inject({ url: `/api/v1/bookings/${booking.id}/invoice${copy}`, headers: who.auth })
+    const first = await get(traveller)
+    expect(first.statusCode, first.body).toBe(200)
+    expect(first.headers['content-type']).toBe('application/pdf')
+    const text = pdfText(first.rawPayload)
+    const number = /Invoice (\d{6})/.exec(text)?.[1]
+    expect(number).toBeDefined()
+    expect(text).toContain('Vera Tours')
+    expect(text).toContain('2 x EUR')
+    expect(text).toContain('Total: EUR')
+    expect(text).toMatch(/Refund: EUR\s?25\.00/)
+    expect(text).toMatch(/Net paid: EUR\s?225\.00/)
+    expect(text).not.toContain('commission')
+    expect(pdfText((await get(admin)).rawPayload)).toContain(`Invoice ${number}`)
+    const vendorCopy = pdfText((await get(vendor, '?copy=vendor')).rawPayload)
+    expect(vendorCopy).toMatch(/Platform commission \(20%\): EUR\s?45\.00/)
+    expect(vendorCopy).toMatch(/Vendor share: EUR\s?180\.00/)
+    expectProblem(await get(await givenUser(env.app)), 404, 'booking.not_found')
+    expectProblem(await get(traveller, '?copy=vendor'), 404, 'booking.not_found')
+    const unpaid = await book(traveller, 1)
+    expectProblem(
+      await env.app.inject({ url: `/api/v1/bookings/${unpaid.id}/invoice`, headers: traveller.auth }),
+      409,
+      'invoice.not_paid',
+    )
+  })
 })
+
+/** The text of a PDF, as pdftotext (Debian's poppler-utils) reads it. */
+function pdfText(pdf: Buffer): string {
+  const res = spawnSync('pdftotext', ['-layout', '-', '-'], { input: pdf })
+  if (res.status !== 0) throw new Error(`pdftotext failed: ${res.stderr}`)
+  return res.stdout.toString()
+}
