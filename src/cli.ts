@@ -5,6 +5,7 @@ type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>
 
 import { buildApp } from './app.js'
 import { buildContainer, type Container, migrate } from './container.js'
+import { reconcilePayments } from './modules/payments/index.js'
 import { createAdmin } from './modules/users/index.js'
 import { ConfigError, loadConfigFromEnvironment } from './platform/config.js'
 import { isCommonPassword } from './platform/security/common-passwords.js'
@@ -15,6 +16,11 @@ const COMMANDS: Record<string, { usage: string; about: string }> = {
   migrate: { usage: 'migrate', about: 'bring the database schema up to date' },
   seed: { usage: 'seed', about: 'seed demo data into an empty database' },
   admin: { usage: 'admin create --email E --password P', about: 'create an admin account' },
+  payments: {
+    usage: 'payments reconcile [--quiet-seconds N]',
+    about:
+      'settle payments and refunds a crash or a timeout left in flight (asks the provider again, same keys)',
+  },
   bench: {
     usage:
       'bench [--db sqlite|postgres] [--cache memory|redis] [--duration S] [--warmup S] [--connections N]\n' +
@@ -100,7 +106,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(usageOf(command))
     return 0
   }
-  if (command !== undefined && COMMANDS[command] && command !== 'admin' && command !== 'bench')
+  if (command !== undefined && COMMANDS[command] && !['admin', 'payments', 'bench'].includes(command))
     options(command, rest, {})
   switch (command) {
     case 'serve':
@@ -136,6 +142,20 @@ async function main(argv: string[]): Promise<number> {
           { email: values.email!, password: values.password!, name: 'Administrator' },
         )
         console.log(`Admin ${user.email} created (${user.id}).`)
+        return 0
+      })
+    }
+    case 'payments': {
+      const { values, positionals } = options('payments', rest, { 'quiet-seconds': { type: 'string' } })
+      const quiet = Number(values['quiet-seconds'] ?? '60')
+      if (positionals[0] !== 'reconcile' || !Number.isInteger(quiet) || quiet < 0) {
+        console.error(usageOf('payments'))
+        return 2
+      }
+      return withContainer(async (c) => {
+        await migrate(c)
+        const done = await reconcilePayments(c, { quietSeconds: quiet })
+        console.log(`Settled ${done.payments} payments and ${done.refunds} refunds.`)
         return 0
       })
     }

@@ -72,7 +72,7 @@ export async function startServer(cli: string, env: Record<string, string>, cwd 
     base: `http://127.0.0.1:${port}`,
     child,
     async stop() {
-      if (child.exitCode !== null) return
+      if (child.exitCode !== null || child.signalCode !== null) return
       child.kill('SIGTERM')
       await new Promise((r) => child.once('exit', r))
     },

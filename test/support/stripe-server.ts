@@ -5,7 +5,7 @@ import Stripe from 'stripe'
 import { testCardOutcome } from '../../src/modules/payments/payment-gateway.js'
 
 type Obj = Record<string, unknown> & { id: string }
-type Mode = 'answer-500' | 'hang' | 'commit-then-drop'
+type Mode = 'answer-500' | 'hang' | 'commit-then-drop' | 'commit-then-hang'
 
 /**
  * A Stripe-compatible test server for what Travellr uses of Stripe's HTTP API: PaymentIntents (create
@@ -201,6 +201,7 @@ export async function startStripeServer(options: { webhookSecret?: string } = {}
     const body = JSON.stringify(answer.body)
     if (key && answer.status < 500) byKey.set(key, { hash, status: answer.status, body })
     if (mode === 'commit-then-drop') return req.socket.destroy() // committed, but the caller never hears
+    if (mode === 'commit-then-hang') return // committed, and the caller waits (until it dies, say)
     send(answer.status, body)
   }
 
