@@ -2,7 +2,12 @@ import type { FastifyInstance } from 'fastify'
 import type { Container } from './container.js'
 import { authenticate, authRoutes, revokeUserSessions } from './modules/auth/index.js'
 import { bookingRoutes, cancelTripBookings } from './modules/bookings/index.js'
-import { createCancellationRefunds, paymentRoutes, stripeWebhookRoutes } from './modules/payments/index.js'
+import {
+  createCancellationRefunds,
+  paymentRoutes,
+  paymentsOfBooking,
+  stripeWebhookRoutes,
+} from './modules/payments/index.js'
 import { tripRoutes } from './modules/trips/index.js'
 import { userRoutes } from './modules/users/index.js'
 import { vendorRoutes } from './modules/vendors/index.js'
@@ -44,7 +49,9 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
           cancelTripBookings: (trx, tripId, by, now) => cancelTripBookings(refunds, trx, tripId, by, now),
         }),
       )
-      await api.register(bookingRoutes({ ...c, refunds }))
+      await api.register(
+        bookingRoutes({ ...c, refunds, paymentsOf: (bookingId) => paymentsOfBooking(c, bookingId) }),
+      )
       await api.register(paymentRoutes(c))
       await api.register(stripeWebhookRoutes({ ...c, webhookSecret: c.config.stripeWebhookSecret }))
     },

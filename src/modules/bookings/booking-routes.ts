@@ -6,9 +6,11 @@ import {
   BookingIdParams,
   BookingListQuery,
   BookingView,
+  BookingWithPaymentsView,
   bookingView,
   CancelBookingBody,
   CreateBookingBody,
+  type PaymentOfBooking,
   UpdateBookingBody,
 } from './booking-schemas.js'
 import { cancelBooking } from './cancel-booking.js'
@@ -18,7 +20,10 @@ import { getBooking } from './get-booking.js'
 import { listBookings } from './list-bookings.js'
 import { updateBooking } from './update-booking.js'
 
-export type BookingRouteDeps = DepsOf<typeof createBooking> &
+export type BookingRouteDeps = {
+  /** The booking's payments and refunds, as payments keeps them (read only). */
+  paymentsOf(bookingId: string): Promise<PaymentOfBooking[]>
+} & DepsOf<typeof createBooking> &
   DepsOf<typeof updateBooking> &
   DepsOf<typeof cancelBooking>
 
@@ -86,10 +91,13 @@ export function bookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncTypebox
           summary: "A booking (owner, the trip's vendor, admin)",
           security: bearer,
           params: BookingIdParams,
-          response: { 200: BookingView, ...problems(401, 404) },
+          response: { 200: BookingWithPaymentsView, ...problems(401, 404) },
         },
       },
-      async (request) => bookingView(await getBooking(deps, actorOf(request), request.params.id)),
+      async (request) => {
+        const booking = await getBooking(deps, actorOf(request), request.params.id)
+        return { ...bookingView(booking), payments: await deps.paymentsOf(booking.id) }
+      },
     )
 
     app.put(

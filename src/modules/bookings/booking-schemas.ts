@@ -42,6 +42,44 @@ export const BookingView = Type.Object(
   { title: 'Booking' },
 )
 
+/** What a booking's payments look like from the booking (provided by payments, which bookings does not know). */
+export interface PaymentOfBooking {
+  id: string
+  status: string
+  amount: { amount: number; currency: string }
+  refunded: { amount: number; currency: string }
+  refunds: {
+    id: string
+    status: string
+    amount: { amount: number; currency: string }
+    reason: string | null
+  }[]
+  created_at: string
+}
+
+export const PaymentsOfBooking = Type.Array(
+  Type.Object({
+    id: Type.String(),
+    status: Type.String(),
+    amount: MoneyView,
+    refunded: MoneyView,
+    refunds: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        status: Type.String(),
+        amount: MoneyView,
+        reason: Nullable(Type.String()),
+      }),
+    ),
+    created_at: Timestamp,
+  }),
+)
+
+export const BookingWithPaymentsView = Type.Object(
+  { ...BookingView.properties, payments: PaymentsOfBooking },
+  { title: 'BookingWithPayments' },
+)
+
 export function bookingView(b: Booking): Static<typeof BookingView> {
   return {
     id: b.id,

@@ -16,3 +16,15 @@ export async function getPayment(
     throw new PaymentNotFoundError(id)
   return { payment, refunds: await paymentRepository.refundsOf(deps.db, id) }
 }
+
+/** A booking's payments and refunds as the booking shows them (GET /bookings/{id}). */
+export async function paymentsOfBooking(deps: { db: Kysely<DB> }, bookingId: string) {
+  return (await paymentRepository.ofBooking(deps.db, bookingId)).map(({ payment, refunds }) => ({
+    id: payment.id,
+    status: payment.status,
+    amount: payment.amount,
+    refunded: { amount: payment.refunded, currency: payment.amount.currency },
+    refunds: refunds.map((r) => ({ id: r.id, status: r.status, amount: r.amount, reason: r.reason })),
+    created_at: payment.createdAt,
+  }))
+}

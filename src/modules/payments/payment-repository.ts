@@ -228,6 +228,24 @@ export const paymentRepository = {
     exactlyOne(result.numUpdatedRows, `settle refund ${id}`)
   },
 
+  /** A booking's payments, oldest first, with their refunds. */
+  async ofBooking(
+    db: Kysely<DB>,
+    bookingId: string,
+  ): Promise<{ payment: Payment; refunds: PaymentRefund[] }[]> {
+    const payments = (
+      await db.selectFrom('payments').selectAll().where('booking_id', '=', bookingId).orderBy('id').execute()
+    ).map(toPayment)
+    if (payments.length === 0) return []
+    const refunds = (
+      await db.selectFrom('refunds').selectAll().where('booking_id', '=', bookingId).orderBy('id').execute()
+    ).map(toRefund)
+    return payments.map((payment) => ({
+      payment,
+      refunds: refunds.filter((r) => r.paymentId === payment.id),
+    }))
+  },
+
   async refundsOf(db: Kysely<DB>, paymentId: string): Promise<PaymentRefund[]> {
     const rows = await db
       .selectFrom('refunds')

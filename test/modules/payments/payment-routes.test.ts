@@ -317,6 +317,21 @@ describe.each(stacks)('payments on $name (mock gateway)', (stack) => {
   it('when a paid, partly refunded booking’s invoice is fetched, then a PDF shows its number, amounts and refund; the number stays', async () => {
     const { traveller, booking, payment } = await paidBooking(2)
     expect((await refund(admin, payment.id, { amount: 2_500, reason: 'Goodwill' })).statusCode).toBe(201)
+    // The booking shows its payment and the refund.
+    expect((await bookingOf(traveller, booking.id)).payments).toEqual([
+      expect.objectContaining({
+        id: payment.id,
+        status: 'succeeded',
+        refunded: { amount: 2_500, currency: 'EUR' },
+        refunds: [
+          expect.objectContaining({
+            status: 'succeeded',
+            amount: { amount: 2_500, currency: 'EUR' },
+            reason: 'Goodwill',
+          }),
+        ],
+      }),
+    ])
     const get = (who: { auth: Record<string, string> }, copy = '') =>
       env.app.inject({ url: `/api/v1/bookings/${booking.id}/invoice${copy}`, headers: who.auth })
     const first = await get(traveller)
