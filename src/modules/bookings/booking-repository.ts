@@ -496,7 +496,7 @@ export const bookingRepository = {
       .set({
         status: to,
         updated_at: at,
-        ...(to === 'confirmed' ? { confirmed_at: at } : { closed_at: at }),
+        ...(to === 'confirmed' ? { confirmed_at: at, closed_at: null } : { closed_at: at }),
         ...(extra.refund && {
           refund_amount: extra.refund.amount,
           refund_percent: extra.refund.percent,

@@ -2,7 +2,7 @@ import type { Actor } from '../../shared/actor.js'
 import { type Money, mulDivHalfEven } from '../../shared/money.js'
 
 export type BookingStatus = 'pending' | 'confirmed' | 'completed' | 'cancelled' | 'expired'
-export type Transition = 'confirm' | 'expire' | 'cancel' | 'complete'
+export type Transition = 'confirm' | 'expire' | 'cancel' | 'complete' | 'revive'
 export type Canceller = 'traveler' | 'vendor' | 'admin' | 'system'
 
 export interface Refund {
@@ -40,6 +40,9 @@ const MOVES: Record<Transition, { from: readonly BookingStatus[]; to: BookingSta
   expire: { from: ['pending'], to: 'expired' },
   cancel: { from: ['pending', 'confirmed'], to: 'cancelled' },
   complete: { from: ['confirmed'], to: 'completed' },
+  // Only a payment that succeeds after the hold lapsed (a late 3-D Secure), and only if the seats are
+  // still free: the money was taken, so the booking is confirmed rather than refunded.
+  revive: { from: ['expired'], to: 'confirmed' },
 }
 
 export function nextStatus(from: BookingStatus, move: Transition): BookingStatus | undefined {

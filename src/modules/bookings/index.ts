@@ -7,5 +7,10 @@ export { type CancellationRefunds, cancelBooking, cancelTripBookings } from './c
 export { completeBooking, confirmBooking } from './complete-booking.js'
 export { createBooking } from './create-booking.js'
 export { expireBooking } from './expire-booking.js'
-export { confirmLockedBooking, holdWhilePaying, lockBooking } from './pay-booking-steps.js'
+export {
+  confirmLockedBooking,
+  holdWhilePaying,
+  lockBooking,
+  reviveLockedBooking,
+} from './pay-booking-steps.js'
 export { updateBooking } from './update-booking.js'

@@ -10,6 +10,7 @@ const EVENT: Record<Transition, EventType> = {
   expire: 'booking.expired',
   cancel: 'booking.cancelled',
   complete: 'booking.completed',
+  revive: 'booking.confirmed',
 }
 
 /**
@@ -37,7 +38,7 @@ export async function moveBooking(
     ...booking,
     status: to,
     updatedAt: at,
-    ...(to === 'confirmed' ? { confirmedAt: at } : { closedAt: at }),
+    ...(to === 'confirmed' ? { confirmedAt: at, closedAt: null } : { closedAt: at }),
     ...(extra.refund && { refund: extra.refund }),
     ...(extra.cancelledBy && { cancelledBy: extra.cancelledBy, cancelReason: extra.reason ?? null }),
   }

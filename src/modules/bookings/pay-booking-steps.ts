@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../../platform/database/schema.js'
+import { tripSeats } from '../trips/index.js'
 import type { Booking } from './booking.js'
 import { BookingStateError } from './booking-errors.js'
 import { type BookingWithTrip, bookingRepository } from './booking-repository.js'
@@ -21,6 +22,21 @@ export async function confirmLockedBooking(trx: Kysely<DB>, booking: Booking, no
   if (!moved)
     throw new BookingStateError('booking.not_pending', `A ${booking.status} booking cannot be confirmed.`)
   return moved
+}
+
+/**
+ * A booking whose hold lapsed before its payment succeeded (a late 3-D Secure) takes its seats again
+ * through the capacity guard and is confirmed; undefined when the seats are gone (the trip filled,
+ * left or was cancelled), and the caller refunds the payment.
+ */
+export async function reviveLockedBooking(
+  trx: Kysely<DB>,
+  booking: Booking,
+  now: Date,
+): Promise<Booking | undefined> {
+  if (booking.status !== 'expired') return undefined
+  if (!(await tripSeats.take(trx, booking.tripId, booking.seats, now.toISOString()))) return undefined
+  return moveBooking(trx, booking, 'revive', now)
 }
 
 /**

@@ -4,7 +4,7 @@ import { inTransaction } from '../../platform/database/transaction.js'
 import { addEvent } from '../../platform/outbox.js'
 import type { Clock } from '../../shared/clock.js'
 import { newId } from '../../shared/ids.js'
-import { confirmLockedBooking, lockBooking } from '../bookings/index.js'
+import { confirmLockedBooking, lockBooking, reviveLockedBooking } from '../bookings/index.js'
 import { inFlight, type Payment, type PaymentRefund } from './payment.js'
 import { PaymentNotFoundError } from './payment-errors.js'
 import type { Charge, PaymentGateway } from './payment-gateway.js'
@@ -23,8 +23,9 @@ export interface SettleDeps {
  * webhook, the reconciliation job), once: the booking is locked first, then the payment; a payment
  * already settled is left as it is, so a repeated or late message changes nothing. A success confirms
  * the booking in the same transaction, with `payment.succeeded` and `booking.confirmed`. A success for
- * a booking that is no longer pending (its hold ran out, it was cancelled) is refunded in full at once:
- * no money kept for nothing, no seat sold twice.
+ * a booking whose hold ran out takes its seats again if they are still free; otherwise (the trip
+ * filled, the booking was cancelled) the payment is refunded in full at once: no money kept for
+ * nothing, no seat sold twice.
  */
 export async function settlePayment(deps: SettleDeps, paymentId: string, charge: Charge): Promise<Payment> {
   const now = deps.clock.now()
@@ -65,7 +66,7 @@ export async function settlePayment(deps: SettleDeps, paymentId: string, charge:
       await addEvent(trx, { type: 'payment.succeeded', aggregateId: current.id, payload: event }, now)
       if (found.booking.status === 'pending') {
         await confirmLockedBooking(trx, found.booking, now)
-      } else {
+      } else if (!(await reviveLockedBooking(trx, found.booking, now))) {
         const refund: PaymentRefund = {
           id: newId('ref', now.getTime()),
           paymentId: current.id,

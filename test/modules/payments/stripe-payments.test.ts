@@ -173,6 +173,36 @@ describe.each(stacks)('payments through Stripe (the SDK on the test server) on $
     expect(seats).toEqual({ seats_taken: 1, capacity: 1 })
   })
 
+  it('when 3-D Secure finishes after the hold lapsed and the seats are still free, then they are taken again and the booking confirmed', async () => {
+    const traveller = await givenUser(env.app)
+    const small = await givenTrip(env.app, vendor, { capacity: 1 })
+    const booking = await book(traveller, 1, small)
+    const started = (await pay(traveller, booking.id, PM.needsAuthentication)).json()
+    clock.advance(31 * 60_000)
+    try {
+      await expireHolds({ db: env.c.db, clock, cache: env.c.cache })
+      expect(await statusOf(booking.id)).toBe('expired')
+      const done = server.completeAction(intentOf(started.id).id)
+      expect((await deliver(server.signedEvent('payment_intent.succeeded', { ...done }))).statusCode).toBe(
+        200,
+      )
+    } finally {
+      clock.advance(-31 * 60_000)
+    }
+    expect(await statusOf(booking.id)).toBe('confirmed')
+    const payment = (
+      await env.app.inject({ url: `/api/v1/payments/${started.id}`, headers: admin.auth })
+    ).json()
+    expect(payment).toMatchObject({ status: 'succeeded', refunds: [] })
+    const seats = await env.c.db
+      .selectFrom('trips')
+      .select(['seats_taken', 'capacity'])
+      .where('id', '=', small.id)
+      .executeTakeFirstOrThrow()
+    expect(seats).toEqual({ seats_taken: 1, capacity: 1 })
+    expect(await eventsOf(booking.id)).toEqual(['booking.confirmed', 'booking.created', 'booking.expired'])
+  })
+
   it('when the provider charged but the answer was lost (a crash, a dropped connection), then reconciliation confirms the booking with exactly one charge', async () => {
     const traveller = await givenUser(env.app)
     const booking = await book(traveller)
