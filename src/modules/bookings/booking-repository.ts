@@ -305,14 +305,17 @@ const placeQuery = prepared(
  * read; it is locked by the guard that writes it). SQLite's write lock, taken at BEGIN IMMEDIATE,
  * already keeps every other writer out.
  */
-const lockQuery = prepared((db, id: string) => {
-  const q = db
+/** Bookings with what they need of their trip and its vendor. */
+const withTrip = (db: Kysely<DB>) =>
+  db
     .selectFrom('bookings as b')
     .innerJoin('trips as t', 't.id', 'b.trip_id')
     .innerJoin('vendors as v', 'v.id', 't.vendor_id')
     .selectAll('b')
     .select(tripColumns)
-    .where('b.id', '=', id)
+
+const lockQuery = prepared((db, id: string) => {
+  const q = withTrip(db).where('b.id', '=', id)
   return serializesWriters(db) ? q : q.forUpdate('b')
 })
 
@@ -407,12 +410,7 @@ export const bookingRepository = {
 
   /** Every live booking of a trip, locked in id order (before the trip row: the one lock order). */
   async lockLiveOfTrip(db: Kysely<DB>, tripId: string): Promise<BookingWithTrip[]> {
-    let q = db
-      .selectFrom('bookings as b')
-      .innerJoin('trips as t', 't.id', 'b.trip_id')
-      .innerJoin('vendors as v', 'v.id', 't.vendor_id')
-      .selectAll('b')
-      .select(tripColumns)
+    let q = withTrip(db)
       .where('b.trip_id', '=', tripId)
       .where('b.status', 'in', ['pending', 'confirmed'])
       .orderBy('b.id')

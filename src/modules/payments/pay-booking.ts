@@ -3,7 +3,7 @@ import { inTransaction } from '../../platform/database/transaction.js'
 import type { Actor } from '../../shared/actor.js'
 import { newId } from '../../shared/ids.js'
 import { holdWhilePaying, lockBooking } from '../bookings/index.js'
-import { IN_FLIGHT_HOLD_MINUTES, inFlight, type Payment, paymentKey } from './payment.js'
+import { chargeOf, IN_FLIGHT_HOLD_MINUTES, inFlight, type Payment } from './payment.js'
 import {
   BookingToPayNotFoundError,
   PaymentConflictError,
@@ -82,14 +82,7 @@ export async function payBooking(
 
   let charge: Charge
   try {
-    charge = await deps.gateway.charge({
-      key: paymentKey(payment.id),
-      amount: payment.amount.amount,
-      currency: payment.amount.currency,
-      paymentMethod: payment.paymentMethod,
-      description: `Travellr booking ${payment.bookingId}`,
-      metadata: { booking_id: payment.bookingId, payment_id: payment.id },
-    })
+    charge = await deps.gateway.charge(chargeOf(payment))
   } catch (err) {
     if (err instanceof GatewayUnavailableError) {
       deps.log?.warn({ err, paymentId: payment.id }, 'payment left in flight: the provider is unavailable')

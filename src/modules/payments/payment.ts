@@ -1,4 +1,5 @@
 import type { Money } from '../../shared/money.js'
+import type { ChargeInput } from './payment-gateway.js'
 
 export type PaymentStatus = 'processing' | 'requires_action' | 'succeeded' | 'failed'
 
@@ -43,3 +44,15 @@ export const refundKey = (id: string) => `refund:${id}`
 
 /** How long a payment in flight keeps its booking's seats (a 3-D Secure step, a slow provider). */
 export const IN_FLIGHT_HOLD_MINUTES = 30
+
+/** The charge of a payment, the same every time it is sent (so its key always matches its parameters). */
+export function chargeOf(p: Payment): ChargeInput {
+  return {
+    key: paymentKey(p.id),
+    amount: p.amount.amount,
+    currency: p.amount.currency,
+    paymentMethod: p.paymentMethod,
+    description: `Travellr booking ${p.bookingId}`,
+    metadata: { booking_id: p.bookingId, payment_id: p.id },
+  }
+}

@@ -1,4 +1,4 @@
-import { paymentKey } from './payment.js'
+import { chargeOf } from './payment.js'
 import { type Charge, GatewayUnavailableError } from './payment-gateway.js'
 import { paymentRepository } from './payment-repository.js'
 import { processRefund } from './process-refund.js'
@@ -23,14 +23,7 @@ export async function reconcilePayments(
     try {
       let charge: Charge | undefined
       if (p.status === 'processing') {
-        charge = await deps.gateway.charge({
-          key: paymentKey(p.id),
-          amount: p.amount.amount,
-          currency: p.amount.currency,
-          paymentMethod: p.paymentMethod,
-          description: `Travellr booking ${p.bookingId}`,
-          metadata: { booking_id: p.bookingId, payment_id: p.id },
-        })
+        charge = await deps.gateway.charge(chargeOf(p))
       } else if (p.providerId) {
         charge = await deps.gateway.retrieve(p.providerId)
       }
