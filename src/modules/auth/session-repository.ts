@@ -1,5 +1,14 @@
 import type { Kysely } from 'kysely'
+import { prepared } from '../../platform/database/prepared.js'
 import type { DB } from '../../platform/database/schema.js'
+
+const isActiveQuery = prepared((db, sessionId: string) =>
+  db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select(['s.revoked_at', 'u.status'])
+    .where('s.id', '=', sessionId),
+)
 
 export const sessionRepository = {
   async create(db: Kysely<DB>, s: { id: string; userId: string; now: Date; expiresAt: Date }): Promise<void> {
@@ -112,13 +121,9 @@ export const sessionRepository = {
   },
 
   /** The database's word on a session, used when the cache cannot answer. */
+  /** Whether a session exists, is not revoked and its user is active (on the hot path: a prepared query). */
   async isActive(db: Kysely<DB>, sessionId: string): Promise<boolean> {
-    const row = await db
-      .selectFrom('sessions as s')
-      .innerJoin('users as u', 'u.id', 's.user_id')
-      .select(['s.revoked_at', 'u.status'])
-      .where('s.id', '=', sessionId)
-      .executeTakeFirst()
+    const row = (await isActiveQuery(db, sessionId)).rows[0]
     return row !== undefined && row.revoked_at === null && row.status === 'active'
   },
 }
