@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import type { Cache } from '../../platform/cache/cache.js'
 import type { DB } from '../../platform/database/schema.js'
 import { inTransaction } from '../../platform/database/transaction.js'
 import type { PasswordHasher } from '../../platform/security/passwords.js'
@@ -22,6 +23,7 @@ export async function logIn(
     clock: Clock
     passwords: PasswordHasher
     tokens: TokenSigner
+    cache: Cache
     throttle: LoginThrottle
     refreshTokenDays: number
   },
@@ -47,7 +49,7 @@ export async function logIn(
   const user = found.user
   const session = await inTransaction(deps.db, (trx) => openSession(trx, user, now, deps.refreshTokenDays))
   const access = await accessTokenFor(
-    deps.tokens,
+    deps,
     { userId: user.id, role: user.role, sessionId: session.sessionId },
     now,
   )

@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely'
+import type { Cache } from '../../platform/cache/cache.js'
 import type { DB } from '../../platform/database/schema.js'
 import { newRefreshToken, type TokenSigner } from '../../platform/security/tokens.js'
 import type { Actor } from '../../shared/actor.js'
 import { newId } from '../../shared/ids.js'
 import type { User } from '../users/index.js'
-import { sessionExpiry } from './auth.js'
+import { LIVE_SESSION_SECONDS, liveSessionKey, sessionExpiry } from './auth.js'
 import { sessionRepository } from './session-repository.js'
 
 export interface TokenPair {
@@ -32,7 +33,20 @@ export async function openSession(
   return { sessionId, refreshToken: refresh.token }
 }
 
-export async function accessTokenFor(tokens: TokenSigner, actor: Actor, now: Date) {
-  const access = await tokens.issue(actor, now)
+/**
+ * An access token for a session just opened or refreshed; the session is remembered as live, so the
+ * token's first requests need not ask the database (see authenticate).
+ */
+export async function accessTokenFor(
+  deps: { tokens: TokenSigner; cache: Cache; log?: { warn(obj: object, msg: string): void } },
+  actor: Actor,
+  now: Date,
+) {
+  const access = await deps.tokens.issue(actor, now)
+  try {
+    await deps.cache.set(liveSessionKey(actor.sessionId), 1, LIVE_SESSION_SECONDS)
+  } catch (err) {
+    deps.log?.warn({ err }, 'could not remember a live session')
+  }
   return { accessToken: access.token, expiresIn: access.expiresIn }
 }

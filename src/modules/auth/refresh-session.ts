@@ -60,7 +60,7 @@ export async function refreshSession(
   const user = await userRepository.findById(deps.db, outcome.userId)
   if (!user) throw new RefreshTokenInvalidError()
   const access = await accessTokenFor(
-    deps.tokens,
+    deps,
     { userId: user.id, role: user.role, sessionId: outcome.sessionId },
     now,
   )

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import type { Cache } from '../../platform/cache/cache.js'
 import type { DB } from '../../platform/database/schema.js'
 import { inTransaction } from '../../platform/database/transaction.js'
 import type { PasswordHasher } from '../../platform/security/passwords.js'
@@ -15,6 +16,7 @@ export async function registerUser(
     clock: Clock
     passwords: PasswordHasher
     tokens: TokenSigner
+    cache: Cache
     isCommonPassword: (p: string) => boolean
     refreshTokenDays: number
     addressLimits: AddressLimits
@@ -31,7 +33,7 @@ export async function registerUser(
     return { user, session }
   })
   const access = await accessTokenFor(
-    deps.tokens,
+    deps,
     { userId: user.id, role: user.role, sessionId: session.sessionId },
     now,
   )
