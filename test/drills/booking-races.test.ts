@@ -89,3 +89,61 @@ function count(values: string[]): Record<string, number> {
   for (const v of values) out[v] = (out[v] ?? 0) + 1
   return out
 }
+
+describe.each(dialects)('payment races on %s with two API processes', (dialect) => {
+  let cluster: Cluster
+  let database: Database
+  beforeAll(async () => {
+    cluster = await givenTwoApiProcesses(dialect)
+    database = openDatabase(cluster.database.url)
+  })
+  afterAll(async () => {
+    await database?.close()
+    await cluster?.stop()
+  })
+
+  it('when ten payments for each of ten bookings race across both processes, then one charge and one confirmation each, the rest 409', async () => {
+    const { one, two } = cluster
+    const tripId = await cluster.givenTrip(100)
+    const travellers = await cluster.givenTravellers(10)
+    const bookings = await Promise.all(
+      travellers.map(async (t, i) => {
+        const r = await call(i % 2 ? one : two, 'POST', '/bookings', { trip_id: tripId, seats: 2 }, t.token)
+        return { id: r.body.id as string, token: t.token }
+      }),
+    )
+    const answers = await Promise.all(
+      bookings.flatMap((b) =>
+        Array.from({ length: 10 }, (_, i) =>
+          call(
+            i % 2 ? one : two,
+            'POST',
+            '/payments',
+            { booking_id: b.id, payment_method: 'pm_card_visa' },
+            b.token,
+          ),
+        ),
+      ),
+    )
+    const statuses: Record<number, number> = {}
+    for (const a of answers) statuses[a.status] = (statuses[a.status] ?? 0) + 1
+    console.log(`payment race drill: ${JSON.stringify({ dialect, statuses })}`)
+    expect(statuses).toEqual({ 201: 10, 409: 90 })
+    const charges = await database.db
+      .selectFrom('mock_gateway_objects')
+      .select('key')
+      .where('kind', '=', 'charge')
+      .execute()
+    expect(charges).toHaveLength(10)
+    for (const b of bookings) {
+      const payments = await database.db
+        .selectFrom('payments')
+        .select('status')
+        .where('booking_id', '=', b.id)
+        .execute()
+      expect(payments).toEqual([{ status: 'succeeded' }])
+    }
+    const books = await expectConsistentBooks(database.db, tripId)
+    expect(books.byStatus).toEqual({ confirmed: 10 })
+  })
+})
