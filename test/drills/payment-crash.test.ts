@@ -107,7 +107,7 @@ describe.each(dialects)('a payment interrupted by kill -9 on %s', (dialect) => {
       { booking_id: booking.id, payment_method: 'pm_card_visa' },
       traveller,
     ).catch((err: Error) => err)
-    for (let i = 0; i < 100 && stripe.ofKind('payment_intent').length === 0; i++)
+    for (let i = 0; i < 300 && stripe.ofKind('payment_intent').length === 0; i++)
       await new Promise((r) => setTimeout(r, 50))
     expect(stripe.ofKind('payment_intent')).toHaveLength(1)
     first.child.kill('SIGKILL')
