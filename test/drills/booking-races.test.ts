@@ -14,7 +14,7 @@ import { dialects } from '../support/stacks.js'
  * (this one) playing the payment that confirms and the job that expires holds. Whatever wins, nothing
  * answers 5xx and the books stay exact. Run alone: npm run drill:races
  */
-describe.each(dialects)('booking change races on %s with two API processes', (dialect) => {
+describe.each(dialects)('booking and payment races on %s with two API processes', (dialect) => {
   let cluster: Cluster
   let database: Database
   beforeAll(async () => {
@@ -26,17 +26,27 @@ describe.each(dialects)('booking change races on %s with two API processes', (di
     await cluster?.stop()
   })
 
-  it('when each booking gets two seat changes, a cancel, a confirm and an expiry at once, then no 5xx and the seats, holds and events add up', async () => {
-    const { one, two } = cluster
-    const tripId = await cluster.givenTrip(200)
-    const travellers = await cluster.givenTravellers(40)
-    const bookings = await Promise.all(
+  /** One booking per traveller, alternating between the two processes. */
+  const bookEach = (travellers: { token: string }[], tripId: string, seats: number) =>
+    Promise.all(
       travellers.map(async (t, i) => {
-        const r = await call(i % 2 ? one : two, 'POST', '/bookings', { trip_id: tripId, seats: 1 }, t.token)
+        const r = await call(
+          i % 2 ? cluster.one : cluster.two,
+          'POST',
+          '/bookings',
+          { trip_id: tripId, seats },
+          t.token,
+        )
         expect(r.status, JSON.stringify(r.body)).toBe(201)
         return { id: r.body.id as string, token: t.token }
       }),
     )
+
+  it('when each booking gets two seat changes, a cancel, a confirm and an expiry at once, then no 5xx and the seats, holds and events add up', async () => {
+    const { one, two } = cluster
+    const tripId = await cluster.givenTrip(200)
+    const travellers = await cluster.givenTravellers(40)
+    const bookings = await bookEach(travellers, tripId, 1)
 
     // The expiry job runs as if the holds had run out (its clock is 20 minutes ahead); the payment
     // confirms on the real clock, while the holds still stand for the API.
@@ -82,36 +92,12 @@ describe.each(dialects)('booking change races on %s with two API processes', (di
     const trip = await call(one, 'GET', `/trips/${tripId}`)
     expect(trip.body.seats_available).toBe(books.capacity - books.seatsTaken)
   })
-})
-
-function count(values: string[]): Record<string, number> {
-  const out: Record<string, number> = {}
-  for (const v of values) out[v] = (out[v] ?? 0) + 1
-  return out
-}
-
-describe.each(dialects)('payment races on %s with two API processes', (dialect) => {
-  let cluster: Cluster
-  let database: Database
-  beforeAll(async () => {
-    cluster = await givenTwoApiProcesses(dialect)
-    database = openDatabase(cluster.database.url)
-  })
-  afterAll(async () => {
-    await database?.close()
-    await cluster?.stop()
-  })
 
   it('when ten payments for each of ten bookings race across both processes, then one charge and one confirmation each, the rest 409', async () => {
     const { one, two } = cluster
     const tripId = await cluster.givenTrip(100)
     const travellers = await cluster.givenTravellers(10)
-    const bookings = await Promise.all(
-      travellers.map(async (t, i) => {
-        const r = await call(i % 2 ? one : two, 'POST', '/bookings', { trip_id: tripId, seats: 2 }, t.token)
-        return { id: r.body.id as string, token: t.token }
-      }),
-    )
+    const bookings = await bookEach(travellers, tripId, 2)
     const answers = await Promise.all(
       bookings.flatMap((b) =>
         Array.from({ length: 10 }, (_, i) =>
@@ -125,10 +111,9 @@ describe.each(dialects)('payment races on %s with two API processes', (dialect) 
         ),
       ),
     )
-    const statuses: Record<number, number> = {}
-    for (const a of answers) statuses[a.status] = (statuses[a.status] ?? 0) + 1
+    const statuses = count(answers.map((a) => String(a.status)))
     console.log(`payment race drill: ${JSON.stringify({ dialect, statuses })}`)
-    expect(statuses).toEqual({ 201: 10, 409: 90 })
+    expect(statuses).toEqual({ '201': 10, '409': 90 })
     const charges = await database.db
       .selectFrom('mock_gateway_objects')
       .select('key')
@@ -147,3 +132,9 @@ describe.each(dialects)('payment races on %s with two API processes', (dialect) 
     expect(books.byStatus).toEqual({ confirmed: 10 })
   })
 })
+
+function count(values: string[]): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const v of values) out[v] = (out[v] ?? 0) + 1
+  return out
+}

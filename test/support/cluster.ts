@@ -9,6 +9,11 @@ import { createTestDatabase, type TestDatabase } from './stacks.js'
 
 export interface Cluster {
   dialect: Dialect
+  /** The built CLI and the environment both processes run with, to start more or run commands. */
+  cli: string
+  env: Record<string, string>
+  /** The running processes; a drill may kill one or add one (stop() ends them all). */
+  servers: Server[]
   database: TestDatabase
   /** Base URLs of the two API processes. */
   one: string
@@ -26,7 +31,10 @@ export interface Cluster {
  * Two real `travellr serve` processes on one fresh database (and, on PostgreSQL, one Redis), the way
  * two instances behind a load balancer share them; an admin made by the CLI approves one vendor.
  */
-export async function givenTwoApiProcesses(dialect: Dialect): Promise<Cluster> {
+export async function givenTwoApiProcesses(
+  dialect: Dialect,
+  extraEnv: Record<string, string> = {},
+): Promise<Cluster> {
   const build = buildCli()
   const database = await createTestDatabase(dialect)
   const env = {
@@ -37,6 +45,7 @@ export async function givenTwoApiProcesses(dialect: Dialect): Promise<Cluster> {
     REGISTRATIONS_PER_ADDRESS: '1000000',
     MAX_HELD_SEATS_PER_ADDRESS: '1000000',
     ...(dialect === 'postgres' && { REDIS_URL, REDIS_PREFIX: `t:${inject('runId')}:drill:` }),
+    ...extraEnv,
   }
   const adminEmail = uniqueEmail('admin')
   execFileSync(
@@ -44,14 +53,14 @@ export async function givenTwoApiProcesses(dialect: Dialect): Promise<Cluster> {
     [build.cli, 'admin', 'create', '--email', adminEmail, '--password', STRONG_PASSWORD],
     { env: { PATH: process.env.PATH ?? '', ...env } },
   )
-  let servers: Server[] = []
+  const servers: Server[] = []
   const stop = async () => {
     await Promise.all(servers.map((s) => s.stop()))
     build.remove()
     await database.drop()
   }
   try {
-    servers = await Promise.all([startServer(build.cli, env), startServer(build.cli, env)])
+    servers.push(...(await Promise.all([startServer(build.cli, env), startServer(build.cli, env)])))
   } catch (err) {
     await stop()
     throw err
@@ -73,6 +82,9 @@ export async function givenTwoApiProcesses(dialect: Dialect): Promise<Cluster> {
   ).body.access_token
   return {
     dialect,
+    cli: build.cli,
+    env,
+    servers,
     database,
     one,
     two,
