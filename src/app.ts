@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify'
+import { Registry } from 'prom-client'
 import type { Container } from './container.js'
+import { adminRoutes } from './modules/admin/index.js'
 import { authenticate, authRoutes, revokeUserSessions } from './modules/auth/index.js'
 import { bookingRoutes, cancelTripBookings } from './modules/bookings/index.js'
 import {
@@ -17,12 +19,18 @@ import { registerMetrics } from './platform/http/metrics.js'
 import { registerOpenApi } from './platform/http/openapi.js'
 import { opsRoutes } from './platform/http/ops-routes.js'
 import { createHttpServer } from './platform/http/server.js'
+import { outboxRepository } from './platform/outbox.js'
+import { jobRegistry, registerQueueGauges } from './platform/queue/job-metrics.js'
 
 /** Builds the HTTP API on a container, composing the platform's HTTP pieces and each module's routes; does not listen. */
 export async function buildApp(c: Container): Promise<FastifyInstance> {
   const app = await createHttpServer(c.config, c.log)
   await registerOpenApi(app)
-  const registry = registerMetrics(app)
+  const registry = Registry.merge([registerMetrics(app), jobRegistry])
+  registerQueueGauges(registry, {
+    queue: c.queue,
+    backlog: () => outboxRepository.backlog(c.db, c.clock.now()),
+  })
   registerAuthentication(app, (authorization) => authenticate(c, authorization))
   registerIdempotency(app, {
     db: c.db,
@@ -31,7 +39,13 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
     scopeOf: (request) => (request.actor ? `usr:${request.actor.userId}` : 'anon'),
   })
   await app.register(
-    opsRoutes({ database: c.database, cache: c.cache, registry, metricsToken: c.config.metricsToken }),
+    opsRoutes({
+      database: c.database,
+      cache: c.cache,
+      queue: c.queue,
+      registry,
+      metricsToken: c.config.metricsToken,
+    }),
   )
 
   // Cancelled bookings are refunded through payments; bookings itself knows no payment.
@@ -53,6 +67,7 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
         bookingRoutes({ ...c, refunds, paymentsOf: (bookingId) => paymentsOfBooking(c, bookingId) }),
       )
       await api.register(paymentRoutes(c))
+      await api.register(adminRoutes(c))
       await api.register(stripeWebhookRoutes({ ...c, webhookSecret: c.config.stripeWebhookSecret }))
     },
     { prefix: '/api/v1' },

@@ -8,11 +8,17 @@ import { buildContainer, type Container, migrate } from './container.js'
 import { reconcilePayments } from './modules/payments/index.js'
 import { createAdmin } from './modules/users/index.js'
 import { ConfigError, loadConfigFromEnvironment } from './platform/config.js'
+import { serveWorkerOps } from './platform/queue/worker-ops.js'
 import { isCommonPassword } from './platform/security/common-passwords.js'
 import { DEMO_ACCOUNTS, seedDemo } from './seed.js'
+import { startWorker } from './worker.js'
 
 const COMMANDS: Record<string, { usage: string; about: string }> = {
   serve: { usage: 'serve', about: 'migrate, seed demo data on first start, run the API' },
+  worker: {
+    usage: 'worker',
+    about: 'deliver events and run the schedules (with REDIS_URL: BullMQ; start as many as you like)',
+  },
   migrate: { usage: 'migrate', about: 'bring the database schema up to date' },
   seed: { usage: 'seed', about: 'seed demo data into an empty database' },
   admin: { usage: 'admin create --email E --password P', about: 'create an admin account' },
@@ -77,11 +83,18 @@ async function serve(): Promise<void> {
   const seeded = c.config.seedDemo && (await seedDemo(c))
   const app = await buildApp(c)
   await app.listen({ host: c.config.host, port: c.config.port })
+  // The embedded default delivers events and runs schedules here; with Redis, `travellr worker` does.
+  const worker = c.queue.kind === 'in-process' ? await startWorker(c) : undefined
   const base = `http://${c.config.host}:${c.config.port}`
   console.log(`\nTravellr is running at ${base}/api/v1`)
   console.log(`  API docs:  ${base}/docs   (OpenAPI: ${base}/openapi.json)`)
   console.log(`  Health:    ${base}/health   Ready: ${base}/ready`)
-  console.log(`  Database:  ${c.database.dialect}   Cache: ${c.cache.kind}`)
+  console.log(`  Database:  ${c.database.dialect}   Cache: ${c.cache.kind}   Mail: ${c.mailer.kind}`)
+  console.log(
+    worker
+      ? '  Events and schedules run in this process.'
+      : '  Events and schedules: start `travellr worker` (one or more) beside the API.',
+  )
   if (c.config.seedDemo) {
     console.log(seeded ? '  Demo data seeded. Demo logins:' : '  Demo logins:')
     for (const a of DEMO_ACCOUNTS) console.log(`    ${a.role.padEnd(9)} ${a.email} / ${a.password}`)
@@ -93,6 +106,31 @@ async function serve(): Promise<void> {
     closing = true
     c.log.info({ signal }, 'shutting down')
     await app.close()
+    await worker?.stop()
+    await c.close()
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+}
+
+/** `travellr worker`: the relay, the consumers and the schedules; /health and /metrics on WORKER_PORT. */
+async function work(): Promise<void> {
+  const c = buildContainer(config())
+  await migrate(c)
+  const worker = await startWorker(c)
+  const ops =
+    c.config.workerPort > 0 ? await serveWorkerOps(c.queue, c.config.host, c.config.workerPort) : undefined
+  console.log(
+    `Travellr worker running (${c.queue.kind}, database ${c.database.dialect}, mail ${c.mailer.kind}).`,
+  )
+  let closing = false
+  const shutdown = async (signal: string) => {
+    if (closing) return
+    closing = true
+    c.log.info({ signal }, 'worker shutting down')
+    ops?.close()
+    await worker.stop()
     await c.close()
     process.exit(0)
   }
@@ -111,6 +149,9 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       await serve()
+      return -1 // keeps running
+    case 'worker':
+      await work()
       return -1 // keeps running
     case 'migrate':
       return withContainer(async (c) => {

@@ -7,6 +7,12 @@ import type { Config } from './platform/config.js'
 import { type Database, isMissingTable, openDatabase } from './platform/database/database.js'
 import { migrateToLatest } from './platform/database/migrations.js'
 import { createLogger, type Logger } from './platform/logger.js'
+import { createFileMailer } from './platform/mailer/file-mailer.js'
+import type { Mailer } from './platform/mailer/mailer.js'
+import { createSmtpMailer } from './platform/mailer/smtp-mailer.js'
+import { createBullmqQueue } from './platform/queue/bullmq-queue.js'
+import { createInProcessQueue } from './platform/queue/in-process-queue.js'
+import type { JobQueue } from './platform/queue/queue.js'
 import { isCommonPassword } from './platform/security/common-passwords.js'
 import { createPasswordHasher, type PasswordHasher } from './platform/security/passwords.js'
 import {
@@ -16,7 +22,7 @@ import {
   type LoginThrottle,
 } from './platform/security/throttle.js'
 import { createTokenSigner, type TokenSigner } from './platform/security/tokens.js'
-import { type Clock, systemClock } from './shared/clock.js'
+import { type Clock, shiftedClock } from './shared/clock.js'
 
 /** Everything the service is made of, built in one place from the config (plain code, no framework). */
 export interface Container {
@@ -32,6 +38,10 @@ export interface Container {
   addressLimits: AddressLimits
   /** The payment provider: the mock (default) or Stripe, by PAYMENTS. */
   gateway: PaymentGateway
+  /** Events and schedules: in this process, or BullMQ on Redis (REDIS_URL). */
+  queue: JobQueue
+  /** Mail: .eml files under MAIL_DIR, or SMTP (SMTP_URL). */
+  mailer: Mailer
   isCommonPassword: (p: string) => boolean
   refreshTokenDays: number
   accessTokenSeconds: number
@@ -44,6 +54,7 @@ export interface ContainerOverrides {
   clock?: Clock
   log?: Logger
   cache?: Cache
+  mailer?: Mailer
 }
 
 export function buildContainer(config: Config, overrides: ContainerOverrides = {}): Container {
@@ -53,10 +64,25 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     overrides.cache ??
     (config.redisUrl ? createRedisCache(config.redisUrl, config.redisPrefix, log) : createMemoryCache())
   const throttle = createLoginThrottle(cache, log)
+  const clock = overrides.clock ?? shiftedClock(config.clockOffsetMs)
+  const queueDeps = { db: database.db, clock, log, retry: config.jobRetry }
+  const queue = config.redisUrl
+    ? createBullmqQueue({
+        ...queueDeps,
+        dialect: database.dialect,
+        redisUrl: config.redisUrl,
+        prefix: config.redisPrefix,
+      })
+    : createInProcessQueue(queueDeps)
+  const mailer =
+    overrides.mailer ??
+    (config.smtpUrl
+      ? createSmtpMailer(config.smtpUrl, config.mailFrom)
+      : createFileMailer(config.mailDir, config.mailFrom))
   const container: Container = {
     config,
     log,
-    clock: overrides.clock ?? systemClock,
+    clock,
     database,
     db: database.db,
     cache,
@@ -80,13 +106,17 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     gateway:
       config.payments === 'stripe'
         ? createStripeGateway({ secretKey: config.stripeSecretKey!, apiBase: config.stripeApiBase })
-        : createMockGateway({ db: database.db, clock: overrides.clock ?? systemClock }),
+        : createMockGateway({ db: database.db, clock }),
+    queue,
+    mailer,
     isCommonPassword,
     refreshTokenDays: config.refreshTokenDays,
     accessTokenSeconds: config.accessTokenSeconds,
     holdMinutes: config.holdMinutes,
     maxHeldSeats: config.maxHeldSeats,
     async close() {
+      await queue.close()
+      mailer.close()
       await cache.close()
       await database.close()
     },

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -46,6 +46,26 @@ describe('travellr serve on the embedded default', () => {
       expect(((await login.json()) as { user: { role: string } }).user.role).toBe('admin')
       const trips = (await (await fetch(`${base}/api/v1/trips`)).json()) as { data: { timezone: string }[] }
       expect(new Set(trips.data.map((t) => t.timezone)).size).toBeGreaterThanOrEqual(3)
+      expect(output).toContain('Events and schedules run in this process.')
+      // Events are delivered in-process: a registration's welcome mail lands as an .eml file.
+      const register = await fetch(`${base}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email: 'newcomer@example.com',
+          password: 'Lisbon-Tram-28-Yellow',
+          name: 'Newcomer',
+        }),
+      })
+      expect(register.status).toBe(201)
+      const mailDir = join(cwd, 'data/mail')
+      const welcome = async () =>
+        existsSync(mailDir)
+          ? readdirSync(mailDir)
+              .map((f) => readFileSync(join(mailDir, f), 'utf8'))
+              .filter((m) => m.includes('To: newcomer@example.com')).length
+          : 0
+      await expect.poll(welcome, { timeout: 10_000 }).toBe(1)
     } finally {
       child.kill('SIGTERM')
       await new Promise((r) => child.once('exit', r))
@@ -78,7 +98,7 @@ describe('travellr serve on the embedded default', () => {
     expect(res.stderr.toString()).toContain('JWT_SECRET is required in production')
   })
 
-  it.each(['serve', 'migrate', 'seed', 'admin', 'payments', 'bench'])(
+  it.each(['serve', 'worker', 'migrate', 'seed', 'admin', 'payments', 'bench'])(
     'when `travellr %s --help` is run, then it prints that command’s usage and exits 0',
     (command) => {
       const res = spawnSync(process.execPath, [build.cli, command, '--help'], { cwd, env: env() })

@@ -42,6 +42,14 @@ export interface Config {
   /** Seats one client address may take into holds within one hold window. */
   readonly maxHeldSeatsPerAddress: number
   readonly dataDir: string
+  /** Shift of the service's clock (TRAVELLR_CLOCK_OFFSET), in ms; 0 in production. */
+  readonly clockOffsetMs: number
+  /** Sender of every mail. */
+  readonly mailFrom: string
+  /** Event deliveries: attempts before a job is parked as failed, and the first retry delay (doubling). */
+  readonly jobRetry: { readonly attempts: number; readonly backoffMs: number }
+  /** `travellr worker`: port of its /health and /metrics (0: none). */
+  readonly workerPort: number
   /** Argon2id cost; production values are fixed by PRODUCT.md §4 and never lowered there. */
   readonly argon2: { readonly memoryKiB: number; readonly iterations: number; readonly parallelism: number }
 }
@@ -88,6 +96,16 @@ function developmentSecret(dataDir: string): string {
   return secret
 }
 
+const OFFSET_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+
+/** `+30d`, `-2h`, `+90m`, `+15s`: a shift of the clock in ms. */
+export function parseClockOffset(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 0
+  const m = /^([+-])(\d{1,6})([smhd])$/.exec(raw.trim())
+  if (!m) throw new ConfigError(`TRAVELLR_CLOCK_OFFSET must look like +30d, -2h, +90m or +15s, got "${raw}"`)
+  return (m[1] === '-' ? -1 : 1) * Number(m[2]) * OFFSET_UNITS[m[3]!]!
+}
+
 /** Parses the environment once into a frozen, typed object; nothing else reads process.env. */
 export function loadConfig(env: Env): Config {
   const appEnv = oneOf(env, 'TRAVELLR_ENV', ['development', 'production', 'test'] as const, 'development')
@@ -115,6 +133,9 @@ export function loadConfig(env: Env): Config {
   const seedDemo = (env.SEED_DEMO ?? (appEnv === 'development' ? '1' : '0')) === '1'
   if (production && seedDemo) throw new ConfigError('SEED_DEMO=1 is refused in production')
   const redisUrl = env.REDIS_URL || undefined
+  const clockOffsetMs = parseClockOffset(env.TRAVELLR_CLOCK_OFFSET)
+  if (production && clockOffsetMs !== 0)
+    throw new ConfigError('TRAVELLR_CLOCK_OFFSET is refused in production')
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
     throw new ConfigError('REDIS_URL must be redis://… or rediss://…')
   }
@@ -159,6 +180,13 @@ export function loadConfig(env: Env): Config {
     registrationsPerAddress: int(env, 'REGISTRATIONS_PER_ADDRESS', 20, 1, 1_000_000),
     maxHeldSeatsPerAddress: int(env, 'MAX_HELD_SEATS_PER_ADDRESS', 40, 1, 1_000_000),
     dataDir,
+    clockOffsetMs,
+    mailFrom: env.MAIL_FROM || 'Travellr <no-reply@travellr.local>',
+    jobRetry: {
+      attempts: int(env, 'JOB_ATTEMPTS', 8, 1, 100),
+      backoffMs: int(env, 'JOB_BACKOFF_MS', 1000, 1, 3_600_000),
+    },
+    workerPort: int(env, 'WORKER_PORT', 0, 0, 65535),
     argon2: { memoryKiB: 19456, iterations: 2, parallelism: 1 },
   }
   return Object.freeze(config)

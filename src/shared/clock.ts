@@ -5,6 +5,11 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() }
 
+/** The system clock shifted by `offsetMs` (TRAVELLR_CLOCK_OFFSET: demos and drills of the future). */
+export function shiftedClock(offsetMs: number): Clock {
+  return offsetMs === 0 ? systemClock : { now: () => new Date(Date.now() + offsetMs) }
+}
+
 /** A clock that stands still until told to move: for tests and drills. */
 export class ManualClock implements Clock {
   private current: number

@@ -33,10 +33,10 @@ export function mulDivHalfEven(a: number, numerator: number, denominator: number
 }
 
 /** Money for people to read, with its currency's own decimals: EUR 125.00, JPY 1,500, BHD 1.250. */
-export function formatMoney(m: Money): string {
+export function formatMoney(m: Money, locale = 'en'): string {
   const digits = minorUnits(m.currency)
   const major = m.amount / 10 ** digits
-  return new Intl.NumberFormat('en', {
+  return new Intl.NumberFormat(locale, {
     style: 'currency',
     currency: m.currency,
     currencyDisplay: 'code',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigError, isWeakSecret, loadConfig } from '../../src/platform/config.js'
+import { shiftedClock } from '../../src/shared/clock.js'
 
 const STRONG = 'q8Jv2mX9pL4sT7wZ1cR5nB3hF6kD0gYaEuIoPxVbNm'
 
@@ -74,5 +75,18 @@ describe('config', () => {
   it('when judging secrets, then only long, varied ones pass', () => {
     expect(isWeakSecret(STRONG)).toBe(false)
     expect(isWeakSecret('x'.repeat(31))).toBe(true)
+  })
+  it('when TRAVELLR_CLOCK_OFFSET is set, then the clock shifts by it; production and nonsense are refused', () => {
+    const base = { JWT_SECRET: STRONG, DATA_DIR: '/tmp/travellr-config-test' }
+    expect(loadConfig({ ...base, TRAVELLR_CLOCK_OFFSET: '+30d' }).clockOffsetMs).toBe(30 * 86_400_000)
+    expect(loadConfig({ ...base, TRAVELLR_CLOCK_OFFSET: '-2h' }).clockOffsetMs).toBe(-7_200_000)
+    expect(loadConfig({ ...base, TRAVELLR_CLOCK_OFFSET: '+90m' }).clockOffsetMs).toBe(5_400_000)
+    expect(loadConfig(base).clockOffsetMs).toBe(0)
+    expect(() => loadConfig({ ...base, TRAVELLR_CLOCK_OFFSET: '30 days' })).toThrow(/must look like \+30d/)
+    expect(() => loadConfig({ ...base, TRAVELLR_ENV: 'production', TRAVELLR_CLOCK_OFFSET: '+1d' })).toThrow(
+      'TRAVELLR_CLOCK_OFFSET is refused in production',
+    )
+    const shifted = shiftedClock(loadConfig({ ...base, TRAVELLR_CLOCK_OFFSET: '+30d' }).clockOffsetMs)
+    expect(Math.abs(shifted.now().getTime() - Date.now() - 30 * 86_400_000)).toBeLessThan(1000)
   })
 })

@@ -31,6 +31,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0008_payments',
       '0009_webhook_events',
       '0010_invoices',
+      '0011_event_delivery',
     ])
     expect(await migrateToLatest(database.db, dialect)).toEqual([])
     const tables = (await database.db.introspection.getTables()).map((t) => t.name)

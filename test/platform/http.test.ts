@@ -23,7 +23,7 @@ describe.each(stacks)('HTTP platform on $name', (stack) => {
     expect((await env.app.inject('/health')).json()).toEqual({ status: 'ok' })
     const ready = await env.app.inject('/ready')
     expect(ready.statusCode).toBe(200)
-    expect(ready.json().checks).toEqual({ database: 'up', cache: 'up' })
+    expect(ready.json().checks).toEqual({ database: 'up', cache: 'up', queue: 'up' })
   })
 
   it('when a request comes in, then the response carries x-request-id (a safe incoming one is kept)', async () => {

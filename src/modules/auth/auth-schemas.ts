@@ -1,10 +1,16 @@
 import { type Static, Type } from 'typebox'
-import { Email, Password, PersonName, Phone } from '../../platform/http/schemas.js'
+import { Email, Language, Password, PersonName, Phone } from '../../platform/http/schemas.js'
 import { UserView, userView } from '../users/index.js'
 import type { SignedIn } from './open-session.js'
 
 export const RegisterBody = Type.Object(
-  { email: Email, password: Password, name: PersonName, phone: Type.Optional(Phone) },
+  {
+    email: Email,
+    password: Password,
+    name: PersonName,
+    phone: Type.Optional(Phone),
+    language: Type.Optional(Language),
+  },
   { title: 'RegisterRequest', additionalProperties: false },
 )
 

@@ -44,6 +44,21 @@ export type TripChange = Partial<
 >
 
 export const tripRepository = {
+  /** Locations of upcoming published trips with the most seats taken: the listings people open most. */
+  async popularLocations(db: Kysely<DB>, now: string, limit: number): Promise<string[]> {
+    const rows = await db
+      .selectFrom('trips')
+      .select(['location', (eb) => eb.fn.sum<number | string>('seats_taken').as('taken')])
+      .where('status', '=', 'published')
+      .where('starts_at', '>', now)
+      .groupBy('location')
+      .orderBy('taken', 'desc')
+      .orderBy('location')
+      .limit(limit)
+      .execute()
+    return rows.map((r) => r.location)
+  },
+
   async insert(db: Kysely<DB>, t: Trip): Promise<void> {
     await db
       .insertInto('trips')

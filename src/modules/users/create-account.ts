@@ -13,12 +13,14 @@ export interface AccountInput {
   password: string
   name: string
   phone?: string | null
+  language?: string | null
 }
 
 export interface PreparedAccount {
   email: string
   name: string
   phone: string | null
+  language: string | null
   passwordHash: string
 }
 
@@ -37,6 +39,7 @@ export async function prepareAccount(
     email,
     name: input.name.trim(),
     phone: input.phone ?? null,
+    language: input.language ?? null,
     passwordHash: await deps.passwords.hash(input.password),
   }
 }

@@ -66,7 +66,7 @@ export async function updateUser(
     await userRepository.update(
       trx,
       id,
-      { name: change.name?.trim(), phone: change.phone, email, passwordHash },
+      { name: change.name?.trim(), phone: change.phone, language: change.language, email, passwordHash },
       now,
     )
     // A new password (or sign-in email) ends every existing session, the caller's included.

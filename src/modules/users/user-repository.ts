@@ -5,7 +5,17 @@ import type { Role } from '../../shared/actor.js'
 import type { User } from './user.js'
 import { EmailTakenError } from './user-errors.js'
 
-const COLUMNS = ['id', 'email', 'name', 'phone', 'role', 'status', 'created_at', 'updated_at'] as const
+const COLUMNS = [
+  'id',
+  'email',
+  'name',
+  'phone',
+  'language',
+  'role',
+  'status',
+  'created_at',
+  'updated_at',
+] as const
 
 function toUser(row: Pick<Selectable<UsersTable>, (typeof COLUMNS)[number]>): User {
   return {
@@ -13,6 +23,7 @@ function toUser(row: Pick<Selectable<UsersTable>, (typeof COLUMNS)[number]>): Us
     email: row.email,
     name: row.name,
     phone: row.phone,
+    language: row.language,
     role: row.role,
     status: row.status,
     createdAt: row.created_at,
@@ -25,6 +36,7 @@ export interface NewUser {
   email: string
   name: string
   phone: string | null
+  language: string | null
   passwordHash: string
   role: Role
   now: Date
@@ -41,6 +53,7 @@ export const userRepository = {
           email: u.email,
           name: u.name,
           phone: u.phone,
+          language: u.language,
           password_hash: u.passwordHash,
           role: u.role,
           status: 'active',
@@ -58,6 +71,7 @@ export const userRepository = {
       email: u.email,
       name: u.name,
       phone: u.phone,
+      language: u.language,
       role: u.role,
       status: 'active',
       createdAt: at,
@@ -87,7 +101,14 @@ export const userRepository = {
   async update(
     db: Kysely<DB>,
     id: string,
-    change: { name?: string; phone?: string | null; email?: string; passwordHash?: string; role?: Role },
+    change: {
+      name?: string
+      phone?: string | null
+      language?: string | null
+      email?: string
+      passwordHash?: string
+      role?: Role
+    },
     now: Date,
   ): Promise<void> {
     try {
@@ -96,6 +117,7 @@ export const userRepository = {
         .set({
           ...(change.name !== undefined && { name: change.name }),
           ...(change.phone !== undefined && { phone: change.phone }),
+          ...(change.language !== undefined && { language: change.language }),
           ...(change.email !== undefined && { email: change.email }),
           ...(change.passwordHash !== undefined && { password_hash: change.passwordHash }),
           ...(change.role !== undefined && { role: change.role }),

@@ -62,6 +62,7 @@ export function userRoutes(deps: UserRouteDeps): FastifyPluginAsyncTypebox {
         const user = await updateUser(deps, actorOf(request), request.params.id, {
           name: b.name,
           phone: b.phone,
+          language: b.language,
           email: b.email,
           password: b.password,
           currentPassword: b.current_password,

@@ -1,5 +1,13 @@
 import { type Static, Type } from 'typebox'
-import { Email, Nullable, Password, PersonName, Phone, Timestamp } from '../../platform/http/schemas.js'
+import {
+  Email,
+  Language,
+  Nullable,
+  Password,
+  PersonName,
+  Phone,
+  Timestamp,
+} from '../../platform/http/schemas.js'
 import type { User } from './user.js'
 
 export const UserView = Type.Object(
@@ -8,6 +16,7 @@ export const UserView = Type.Object(
     email: Nullable(Type.String()),
     name: Type.String(),
     phone: Nullable(Type.String()),
+    language: Nullable(Language),
     role: Type.Union([Type.Literal('traveler'), Type.Literal('vendor'), Type.Literal('admin')]),
     status: Type.Union([Type.Literal('active'), Type.Literal('deactivated'), Type.Literal('deleted')]),
     created_at: Timestamp,
@@ -22,6 +31,7 @@ export function userView(u: User): Static<typeof UserView> {
     email: u.email,
     name: u.name,
     phone: u.phone,
+    language: u.language === 'en' || u.language === 'fr' ? u.language : null,
     role: u.role,
     status: u.status,
     created_at: u.createdAt,
@@ -35,6 +45,7 @@ export const UpdateUserBody = Type.Object(
   {
     name: Type.Optional(PersonName),
     phone: Type.Optional(Nullable(Phone)),
+    language: Type.Optional(Nullable(Language)),
     email: Type.Optional(Email),
     password: Type.Optional(Password),
     current_password: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),

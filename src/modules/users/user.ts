@@ -5,6 +5,8 @@ export interface User {
   email: string | null
   name: string
   phone: string | null
+  /** Language of mails ('en', 'fr'); null: English. */
+  language: string | null
   role: Role
   status: 'active' | 'deactivated' | 'deleted'
   createdAt: string
@@ -44,6 +46,7 @@ export function canManageUser(actor: Actor, userId: string): boolean {
 export interface ProfileChange {
   name?: string
   phone?: string | null
+  language?: string | null
   email?: string
   password?: string
   currentPassword?: string

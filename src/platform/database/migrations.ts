@@ -382,6 +382,29 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute()
       },
     },
+    '0011_event_delivery': {
+      // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
+      async up(db: Kysely<any>) {
+        // One row per (event, handler) that took effect, written in the handler's own transaction:
+        // a redelivered event finds it and does nothing.
+        await db.schema
+          .createTable('processed_events')
+          .addColumn('event_id', 'text', (c) => c.notNull())
+          .addColumn('handler', 'text', (c) => c.notNull())
+          .addColumn('processed_at', t.ts, (c) => c.notNull())
+          .addPrimaryKeyConstraint('processed_events_pk', ['event_id', 'handler'])
+          .execute()
+        await db.schema
+          .createIndex('processed_events_at_idx')
+          .on('processed_events')
+          .column('processed_at')
+          .execute()
+        // An event whose handlers kept failing waits here for an admin's retry.
+        await db.schema.alterTable('outbox').addColumn('failed_at', t.ts).execute()
+        // Mails go out in the traveller's language where known.
+        await db.schema.alterTable('users').addColumn('language', 'text').execute()
+      },
+    },
   }
 }
 

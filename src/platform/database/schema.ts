@@ -17,6 +17,8 @@ export interface UsersTable {
   created_at: Timestamp
   updated_at: Timestamp
   deleted_at: Timestamp | null
+  /** Language for mails (e.g. 'en', 'fr'); null: English. */
+  language: string | null
 }
 
 /** A sign-in: the family of refresh tokens that descend from one login. */
@@ -61,6 +63,14 @@ export interface OutboxTable {
   attempts: number
   processed_at: Timestamp | null
   last_error: string | null
+  failed_at: Timestamp | null
+}
+
+/** An event handler that took effect (see platform/events). */
+export interface ProcessedEventsTable {
+  event_id: string
+  handler: string
+  processed_at: Timestamp
 }
 
 export interface VendorsTable {
@@ -196,6 +206,7 @@ export interface DB {
   refresh_tokens: RefreshTokensTable
   idempotency_keys: IdempotencyKeysTable
   outbox: OutboxTable
+  processed_events: ProcessedEventsTable
   vendors: VendorsTable
   trips: TripsTable
   bookings: BookingsTable

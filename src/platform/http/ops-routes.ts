@@ -42,6 +42,8 @@ export function opsRoutes(deps: {
   metricsToken: string | undefined
   database: Pingable
   cache: Pingable
+  /** The event queue (Redis with BullMQ; always up in-process). */
+  queue: { ping(): Promise<boolean> }
   registry: Registry
 }): FastifyPluginAsync {
   return async (app) => {
@@ -61,19 +63,24 @@ export function opsRoutes(deps: {
       {
         schema: {
           tags: ['ops'],
-          summary: 'Readiness of the database and the cache',
+          summary:
+            'Readiness: 503 only when the database is down; a cache or queue outage is reported as degraded (the API keeps answering from the database, events wait in the outbox)',
           response: { 200: Readiness, 503: Readiness },
         },
       },
       async (_request, reply) => {
-        const [database, cache] = await Promise.all([
+        const [database, cache, queue] = await Promise.all([
           check(() => deps.database.ping()),
           check(() => deps.cache.ping()),
+          check(async () => {
+            if (!(await deps.queue.ping())) throw new Error('queue down')
+          }),
         ])
-        const ready = database === 'up' && cache === 'up'
+        const status =
+          database === 'down' ? 'unavailable' : cache === 'up' && queue === 'up' ? 'ready' : 'degraded'
         return reply
-          .status(ready ? 200 : 503)
-          .send({ status: ready ? 'ready' : 'unavailable', checks: { database, cache } })
+          .status(database === 'up' ? 200 : 503)
+          .send({ status, checks: { database, cache, queue } })
       },
     )
     app.get(

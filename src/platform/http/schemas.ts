@@ -10,6 +10,10 @@ export const Phone = Type.String({
   pattern: '^\\+?[0-9][0-9 ()-]{5,19}$',
   description: 'Phone number, e.g. +351 912 345 678',
 })
+/** Languages mails are written in (modules/notifications); others read English. */
+export const Language = Type.Union([Type.Literal('en'), Type.Literal('fr')], {
+  description: 'Language of the mails we send you (en, fr)',
+})
 export const Timestamp = Type.String({ format: 'date-time' })
 
 export const FieldError = Type.Object({ field: Type.String(), message: Type.String() })

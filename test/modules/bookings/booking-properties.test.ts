@@ -93,6 +93,7 @@ describe.each(dialects)('booking invariants under random sequences on %s', (dial
         email: `${newId('req')}@example.com`,
         name: 'P',
         phone: null,
+        language: null,
         passwordHash: 'x',
         role,
         now,

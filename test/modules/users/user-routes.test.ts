@@ -51,6 +51,7 @@ describe.each(stacks)('users on $name', (stack) => {
       'created_at',
       'email',
       'id',
+      'language',
       'name',
       'phone',
       'role',

@@ -1,0 +1,1 @@
+export { type AdminRouteDeps, adminRoutes } from './admin-routes.js'

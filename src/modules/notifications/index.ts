@@ -1,0 +1,2 @@
+export { MAIL_LANGUAGES, type MailContent, mailLanguage, renderMail } from './mail-templates.js'
+export { mailMessageId, notificationHandlers } from './notification-jobs.js'

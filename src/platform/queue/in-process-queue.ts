@@ -1,0 +1,130 @@
+import { Cron } from 'croner'
+import type { Kysely } from 'kysely'
+import type { DB } from '../database/schema.js'
+import { deliverEvent } from '../events/deliver-event.js'
+import type { Work } from '../events/events.js'
+import type { Logger } from '../logger.js'
+import { outboxRepository } from '../outbox.js'
+import { timedJob } from './job-metrics.js'
+import { type FailedJob, type JobQueue, type RetryPolicy, retryDelay } from './queue.js'
+
+export interface InProcessDeps {
+  db: Kysely<DB>
+  clock: { now(): Date }
+  log: Logger
+  retry: RetryPolicy
+  /** How often the outbox is polled when it was empty. */
+  pollMs?: number
+  /** How long a claimed row stays invisible to other pollers (a crash mid-delivery frees it after this). */
+  leaseMs?: number
+}
+
+/**
+ * Delivers outbox events in one batch: claims each due row, runs its handlers, marks it processed, or
+ * schedules the next attempt (exponential backoff) and parks it as failed after the last. Returns how
+ * many rows it took. Exported for tests and for `drain`.
+ */
+export async function deliverDueEvents(deps: InProcessDeps, work: Work, batch = 50): Promise<number> {
+  const now = deps.clock.now()
+  const rows = await outboxRepository.due(deps.db, now, batch)
+  let taken = 0
+  for (const row of rows) {
+    const leaseUntil = new Date(now.getTime() + (deps.leaseMs ?? 60_000))
+    if (!(await outboxRepository.claim(deps.db, row, leaseUntil))) continue
+    taken++
+    const event = outboxRepository.toEvent(row)
+    try {
+      await timedJob('event', event.type, () =>
+        deliverEvent(deps.db, work.handlers, event, () => deps.clock.now()),
+      )
+      await outboxRepository.markProcessed(deps.db, [row.id], deps.clock.now())
+    } catch (err) {
+      const attempts = row.attempts + 1
+      const message = err instanceof Error ? err.message : String(err)
+      const at = deps.clock.now()
+      deps.log.warn({ err, event: row.id, type: row.type, attempts }, 'event delivery failed')
+      await outboxRepository.markAttemptFailed(
+        deps.db,
+        row.id,
+        message,
+        attempts >= deps.retry.attempts
+          ? { failedAt: at }
+          : { retryAt: new Date(at.getTime() + retryDelay(deps.retry, attempts)) },
+      )
+    }
+  }
+  return taken
+}
+
+/** The embedded default: the outbox drained by a poller in this process, schedules by croner. */
+export function createInProcessQueue(deps: InProcessDeps): JobQueue & {
+  /** Delivers everything due now, until nothing is left (tests, shutdown). */
+  drain(work: Work): Promise<number>
+} {
+  let timer: NodeJS.Timeout | undefined
+  let running: Promise<unknown> = Promise.resolve()
+  let crons: Cron[] = []
+  let stopped = true
+
+  const loop = (work: Work) => {
+    if (stopped) return
+    running = deliverDueEvents(deps, work)
+      .catch((err) => {
+        deps.log.error({ err }, 'outbox poll failed')
+        return 0
+      })
+      .then((taken) => {
+        if (!stopped) timer = setTimeout(() => loop(work), taken > 0 ? 0 : (deps.pollMs ?? 500))
+      })
+  }
+
+  const queue = {
+    kind: 'in-process' as const,
+    async start(work: Work) {
+      stopped = false
+      loop(work)
+      crons = work.schedules.map(
+        (s) =>
+          new Cron(s.cron, { timezone: 'UTC', protect: true, name: s.name }, async () => {
+            try {
+              await timedJob('schedule', s.name, () => s.run())
+            } catch (err) {
+              // The next tick runs it again; every schedule is safe to repeat.
+              deps.log.error({ err, schedule: s.name }, 'scheduled job failed')
+            }
+          }),
+      )
+    },
+    async stop() {
+      stopped = true
+      if (timer) clearTimeout(timer)
+      for (const c of crons) c.stop()
+      crons = []
+      await running
+    },
+    async drain(work: Work) {
+      let total = 0
+      for (let n = await deliverDueEvents(deps, work); n > 0; n = await deliverDueEvents(deps, work))
+        total += n
+      return total
+    },
+    async failed(limit: number): Promise<FailedJob[]> {
+      return (await outboxRepository.failed(deps.db, limit)).map((f) => ({
+        id: f.id,
+        name: f.type,
+        kind: 'event' as const,
+        attempts: f.attempts,
+        failedAt: f.failedAt,
+        error: f.lastError,
+      }))
+    },
+    retry: (id: string) => outboxRepository.retry(deps.db, id, deps.clock.now()),
+    async counts() {
+      const b = await outboxRepository.backlog(deps.db, deps.clock.now())
+      return { waiting: b.pending, active: 0, failed: b.failed }
+    },
+    ping: async () => true,
+    close: () => queue.stop(),
+  }
+  return queue
+}
