@@ -5,6 +5,7 @@ type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>
 
 import { buildApp } from './app.js'
 import { buildContainer, type Container, migrate } from './container.js'
+import { compileMonthlyReport, mailMonthlyReport, previousMonth } from './modules/admin/index.js'
 import { reconcilePayments } from './modules/payments/index.js'
 import { createAdmin } from './modules/users/index.js'
 import { ConfigError, loadConfigFromEnvironment } from './platform/config.js'
@@ -26,6 +27,10 @@ const COMMANDS: Record<string, { usage: string; about: string }> = {
     usage: 'payments reconcile [--quiet-seconds N]',
     about:
       'settle payments and refunds a crash or a timeout left in flight (asks the provider again, same keys)',
+  },
+  report: {
+    usage: 'report monthly [--month YYYY-MM] [--send]',
+    about: 'print a month’s figures (default: the last closed month); --send mails them to the admins, once',
   },
   bench: {
     usage:
@@ -144,7 +149,11 @@ async function main(argv: string[]): Promise<number> {
     console.log(usageOf(command))
     return 0
   }
-  if (command !== undefined && COMMANDS[command] && !['admin', 'payments', 'bench'].includes(command))
+  if (
+    command !== undefined &&
+    COMMANDS[command] &&
+    !['admin', 'payments', 'report', 'bench'].includes(command)
+  )
     options(command, rest, {})
   switch (command) {
     case 'serve':
@@ -197,6 +206,30 @@ async function main(argv: string[]): Promise<number> {
         await migrate(c)
         const done = await reconcilePayments(c, { quietSeconds: quiet })
         console.log(`Settled ${done.payments} payments and ${done.refunds} refunds.`)
+        return 0
+      })
+    }
+    case 'report': {
+      const { values, positionals } = options('report', rest, {
+        month: { type: 'string' },
+        send: { type: 'boolean' },
+      })
+      if (
+        positionals[0] !== 'monthly' ||
+        (values.month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(values.month))
+      ) {
+        console.error(usageOf('report'))
+        return 2
+      }
+      return withContainer(async (c) => {
+        await migrate(c)
+        const month = values.month ?? previousMonth(c.clock.now())
+        const report = await compileMonthlyReport(c, month)
+        console.log(JSON.stringify(report, null, 2))
+        if (values.send)
+          console.log(
+            `Mailed to ${(await mailMonthlyReport(c, month)).sent} admins (each admin once per month).`,
+          )
         return 0
       })
     }

@@ -1,4 +1,5 @@
 import type { Container } from './container.js'
+import { mailMonthlyReport } from './modules/admin/index.js'
 import { completeEndedTrips, expireHolds } from './modules/bookings/index.js'
 import { notificationHandlers } from './modules/notifications/index.js'
 import { reconcilePayments } from './modules/payments/index.js'
@@ -28,6 +29,7 @@ export function jobsOf(c: Container): Work {
     { name: 'complete-ended-trips', cron: '*/5 * * * *', run: () => completeEndedTrips(c) },
     { name: 'reconcile-payments', cron: '* * * * *', run: () => reconcilePayments(c, { quietSeconds: 60 }) },
     { name: 'warm-listings', cron: '*/10 * * * *', run: () => warmListings(c) },
+    { name: 'monthly-report', cron: '0 6 1 * *', run: () => mailMonthlyReport(c) },
     {
       name: 'purge-idempotency-keys',
       cron: '17 * * * *',

@@ -75,10 +75,10 @@ export async function loginAs(
 export async function givenAdmin(env: {
   app: App
   c: Parameters<typeof createAdmin>[0]
-}): Promise<{ id: string; auth: Auth }> {
+}): Promise<{ id: string; email: string; auth: Auth }> {
   const email = uniqueEmail('admin')
   const admin = await createAdmin(env.c, { email, password: STRONG_PASSWORD, name: 'Admin' })
-  return { id: admin.id, auth: await loginAs(env.app, email, STRONG_PASSWORD) }
+  return { id: admin.id, email, auth: await loginAs(env.app, email, STRONG_PASSWORD) }
 }
 
 export interface GivenVendor {

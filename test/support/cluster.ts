@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { inject } from 'vitest'
 import type { Dialect } from '../../src/platform/database/database.js'
 import { STRONG_PASSWORD, uniqueEmail } from './builders.js'
@@ -20,6 +22,8 @@ export interface Cluster {
   two: string
   /** A vendor's token, approved by an admin. */
   vendorToken: string
+  /** The admin's token (the admin the CLI made). */
+  adminToken: string
   /** A published trip of that vendor, departing in 30 days. */
   givenTrip(capacity: number): Promise<string>
   /** Registered travellers' tokens and ids, alternating between the two processes. */
@@ -44,6 +48,8 @@ export async function givenTwoApiProcesses(
     SEED_DEMO: '0',
     REGISTRATIONS_PER_ADDRESS: '1000000',
     MAX_HELD_SEATS_PER_ADDRESS: '1000000',
+    // Mail from in-process delivery (SQLite) goes to a scratch folder, not the repository's data/.
+    MAIL_DIR: join(tmpdir(), `travellr-drill-mail-${randomBytes(4).toString('hex')}`),
     ...(dialect === 'postgres' && { REDIS_URL, REDIS_PREFIX: `t:${inject('runId')}:drill:` }),
     ...extraEnv,
   }
@@ -89,6 +95,7 @@ export async function givenTwoApiProcesses(
     one,
     two,
     vendorToken,
+    adminToken: admin,
     async givenTrip(capacity) {
       const starts = Date.now() + 30 * 86_400_000
       const trip = await call(

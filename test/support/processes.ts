@@ -91,3 +91,33 @@ export async function call(base: string, method: string, path: string, body?: un
   const text = await res.text()
   return { status: res.status, body: text ? JSON.parse(text) : undefined }
 }
+
+/** Starts `travellr worker` as a real process and waits until it runs. */
+export async function startWorkerProcess(
+  cli: string,
+  env: Record<string, string>,
+  cwd = root,
+): Promise<Server> {
+  const child = spawn(process.execPath, [cli, 'worker'], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env },
+  })
+  await waitFor(child, 'Travellr worker running')
+  return {
+    base: '',
+    child,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      child.kill('SIGTERM')
+      await new Promise((r) => child.once('exit', r))
+    },
+  }
+}
+
+/** Kills a process with SIGKILL (kill -9) and waits until it is gone. */
+export async function killHard(server: Server): Promise<void> {
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return
+  const gone = new Promise((r) => server.child.once('exit', r))
+  server.child.kill('SIGKILL')
+  await gone
+}

@@ -48,6 +48,8 @@ export async function startSmtp(port = 0): Promise<TestSmtp> {
         .catch((err) => callback(err))
     },
   })
+  // A client killed mid-session resets its connection: that is the drills' business, not an error here.
+  server.on('error', () => {})
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
   const bound = (server.server.address() as AddressInfo).port
   const to = (address: string) => mails.filter((m) => m.to === address)

@@ -1,1 +1,2 @@
 export { type AdminRouteDeps, adminRoutes } from './admin-routes.js'
+export { compileMonthlyReport, mailMonthlyReport, previousMonth } from './monthly-report.js'

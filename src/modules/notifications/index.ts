@@ -1,2 +1,8 @@
-export { MAIL_LANGUAGES, type MailContent, mailLanguage, renderMail } from './mail-templates.js'
+export {
+  MAIL_LANGUAGES,
+  type MailContent,
+  mailLanguage,
+  type ReportFacts,
+  renderMail,
+} from './mail-templates.js'
 export { mailMessageId, notificationHandlers } from './notification-jobs.js'

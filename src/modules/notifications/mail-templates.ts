@@ -22,6 +22,17 @@ export interface BookingFacts {
   businessName: string
 }
 
+/** What the monthly report mail says (modules/admin compiles it). */
+export interface ReportFacts {
+  month: string
+  newUsers: number
+  bookingsMade: number
+  bookingsConfirmed: number
+  bookingsCancelled: number
+  holdsExpired: number
+  money: { currency: string; captured: number; refunded: number; commission: number; vendorShare: number }[]
+}
+
 export type MailContent =
   | { template: 'welcome'; name: string }
   | { template: 'vendor_approved'; businessName: string }
@@ -32,6 +43,7 @@ export type MailContent =
   | { template: 'vendor_booking_cancelled'; booking: BookingFacts; by: string }
   | { template: 'hold_expired'; booking: BookingFacts }
   | { template: 'payment_failed'; booking: BookingFacts; amount: Money; reason: string | null }
+  | { template: 'monthly_report'; name: string; report: ReportFacts }
 
 export interface RenderedMail {
   subject: string
@@ -195,6 +207,34 @@ function compose(
           ...bookingLines(content.booking, lang),
         ],
       }
+    case 'monthly_report': {
+      const r = content.report
+      const money = (currency: string, amount: number) => formatMoney({ amount, currency }, lang)
+      return {
+        subject: `${fr ? 'Rapport mensuel' : 'Monthly report'} ${r.month}`,
+        greet: content.name,
+        lines: [
+          fr
+            ? `Voici l’activité de Travellr en ${r.month} (UTC).`
+            : `Here is how Travellr did in ${r.month} (UTC).`,
+          [fr ? 'Nouveaux comptes' : 'New accounts', String(r.newUsers)],
+          [fr ? 'Réservations faites' : 'Bookings made', String(r.bookingsMade)],
+          [fr ? 'Réservations confirmées' : 'Bookings confirmed', String(r.bookingsConfirmed)],
+          [fr ? 'Réservations annulées' : 'Bookings cancelled', String(r.bookingsCancelled)],
+          [fr ? 'Réservations expirées' : 'Holds expired', String(r.holdsExpired)],
+          ...(r.money.length === 0 ? [fr ? 'Aucun paiement ce mois-ci.' : 'No money moved this month.'] : []),
+          ...r.money.flatMap((m): Line[] => [
+            [`${fr ? 'Encaissé' : 'Captured'} (${m.currency})`, money(m.currency, m.captured)],
+            [`${fr ? 'Remboursé' : 'Refunded'} (${m.currency})`, money(m.currency, m.refunded)],
+            [`${fr ? 'Commission' : 'Commission'} (${m.currency})`, money(m.currency, m.commission)],
+            [
+              `${fr ? 'Part des organisateurs' : 'Vendors’ share'} (${m.currency})`,
+              money(m.currency, m.vendorShare),
+            ],
+          ]),
+        ],
+      }
+    }
     case 'payment_failed':
       return {
         subject: `${fr ? 'Paiement refusé' : 'Payment failed'}: ${content.booking.tripTitle}`,

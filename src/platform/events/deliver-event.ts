@@ -14,6 +14,30 @@ export class HandlersFailedError extends Error {
 }
 
 /**
+ * Runs `work` once for the pair (key, handler): in one transaction that first records the pair in
+ * `processed_events`; when it is recorded already (or, on PostgreSQL, a concurrent run records it and
+ * commits) `work` does not run. Returns whether it ran.
+ */
+export async function onceFor(
+  db: Kysely<DB>,
+  key: string,
+  handler: string,
+  now: () => Date,
+  work: (trx: Kysely<DB>) => Promise<void>,
+): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    const claim = await trx
+      .insertInto('processed_events')
+      .values({ event_id: key, handler, processed_at: now().toISOString() })
+      .onConflict((oc) => oc.columns(['event_id', 'handler']).doNothing())
+      .executeTakeFirst()
+    if (Number(claim.numInsertedOrUpdatedRows ?? 0) === 0) return false
+    await work(trx)
+    return true
+  })
+}
+
+/**
  * Runs every handler of an event, each in its own transaction that first records (event, handler) as
  * processed: a handler already recorded is skipped, and on PostgreSQL a concurrent delivery of the same
  * pair waits on that row and then skips, so each handler takes effect once. A failing handler does not
@@ -30,17 +54,8 @@ export async function deliverEvent(
   const failures: { handler: string; error: unknown }[] = []
   for (const handler of handlers[event.type] ?? []) {
     try {
-      const took = await inTransaction(db, async (trx) => {
-        const claim = await trx
-          .insertInto('processed_events')
-          .values({ event_id: event.id, handler: handler.name, processed_at: now().toISOString() })
-          .onConflict((oc) => oc.columns(['event_id', 'handler']).doNothing())
-          .executeTakeFirst()
-        if (Number(claim.numInsertedOrUpdatedRows ?? 0) === 0) return false
-        await handler.handle(trx, event)
-        return true
-      })
-      if (took) ran.push(handler.name)
+      if (await onceFor(db, event.id, handler.name, now, (trx) => handler.handle(trx, event)))
+        ran.push(handler.name)
     } catch (error) {
       failures.push({ handler: handler.name, error })
     }

@@ -141,7 +141,17 @@ export function createBullmqQueue(deps: BullmqDeps): JobQueue & { relayOnce(): P
       stopped = false
       await connection.connect().catch(() => undefined)
       const byName = new Map(work.schedules.map((s) => [s.name, s]))
-      const options = { connection, prefix, autorun: true }
+      // A worker killed mid-job holds its lock for at most lockDuration; the job then goes back to
+      // waiting (within stalledInterval) and another worker takes it. A job stalled by several crashes in
+      // a row still runs: its handlers skip what already took effect.
+      const options = {
+        connection,
+        prefix,
+        autorun: true,
+        lockDuration: 10_000,
+        stalledInterval: 5_000,
+        maxStalledCount: 20,
+      }
       workers = [
         new Worker('events', (job) => deliver(work, job), { ...options, concurrency: deps.concurrency ?? 8 }),
         new Worker('schedules', (job) => runSchedule(byName, job), { ...options, concurrency: 2 }),

@@ -29,6 +29,19 @@ const every: MailContent[] = [
   { template: 'vendor_booking_cancelled', booking, by: 'traveler' },
   { template: 'hold_expired', booking },
   { template: 'payment_failed', booking, amount: EUR(25_000), reason: 'Your card was declined.' },
+  {
+    template: 'monthly_report',
+    name: 'Admin <root>',
+    report: {
+      month: '2031-05',
+      newUsers: 3,
+      bookingsMade: 4,
+      bookingsConfirmed: 2,
+      bookingsCancelled: 1,
+      holdsExpired: 1,
+      money: [{ currency: 'EUR', captured: 40_004, refunded: 10_001, commission: 6001, vendorShare: 24_002 }],
+    },
+  },
 ]
 
 describe('mail templates', () => {
@@ -40,7 +53,7 @@ describe('mail templates', () => {
         expect(mail.subject.length, content.template).toBeGreaterThan(0)
         expect(mail.text.length).toBeGreaterThan(20)
         expect(mail.html).toContain(`<html lang="${lang}">`)
-        expect(mail.html).not.toMatch(/<script|<Tours>|<missing>/)
+        expect(mail.html).not.toMatch(/<script|<Tours>|<missing>|<root>/)
       }
     },
   )
