@@ -10,6 +10,7 @@ import {
   paymentsOfBooking,
   stripeWebhookRoutes,
 } from './modules/payments/index.js'
+import { payoutRoutes } from './modules/payouts/index.js'
 import { tripRoutes } from './modules/trips/index.js'
 import { userRoutes } from './modules/users/index.js'
 import { vendorRoutes } from './modules/vendors/index.js'
@@ -68,6 +69,7 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
       )
       await api.register(paymentRoutes(c))
       await api.register(adminRoutes(c))
+      await api.register(payoutRoutes(c))
       await api.register(stripeWebhookRoutes({ ...c, webhookSecret: c.config.stripeWebhookSecret }))
     },
     { prefix: '/api/v1' },

@@ -7,6 +7,7 @@ import { buildApp } from './app.js'
 import { buildContainer, type Container, migrate } from './container.js'
 import { compileMonthlyReport, mailMonthlyReport, previousMonth } from './modules/admin/index.js'
 import { reconcilePayments } from './modules/payments/index.js'
+import { type PayoutRun, runPayouts } from './modules/payouts/index.js'
 import { createAdmin } from './modules/users/index.js'
 import { ConfigError, loadConfigFromEnvironment } from './platform/config.js'
 import { serveWorkerOps } from './platform/queue/worker-ops.js'
@@ -27,6 +28,10 @@ const COMMANDS: Record<string, { usage: string; about: string }> = {
     usage: 'payments reconcile [--quiet-seconds N]',
     about:
       'settle payments and refunds a crash or a timeout left in flight (asks the provider again, same keys)',
+  },
+  payouts: {
+    usage: 'payouts run --period weekly|monthly [--dry-run] [--at DATE]',
+    about: 'pay every approved vendor on that schedule for the last closed period (at DATE, default now)',
   },
   report: {
     usage: 'report monthly [--month YYYY-MM] [--send]',
@@ -71,6 +76,30 @@ function options<O extends ParseArgsOptionsConfig>(command: string, args: string
 }
 
 const config = loadConfigFromEnvironment
+
+/** The payout run as a table: one line per vendor and currency, then totals by currency and outcome. */
+function payoutSummary(run: PayoutRun): string {
+  const money = (n: number) => (n / 100).toFixed(2)
+  const lines = [
+    `Payouts ${run.period.name} (${run.period.start} to ${run.period.end})${run.dryRun ? ' — dry run, nothing written' : ''}`,
+    '',
+    `${'vendor'.padEnd(32)}${'currency'.padEnd(10)}${'outcome'.padEnd(14)}${'amount'.padStart(14)}  reason`,
+  ]
+  const totals = new Map<string, number>()
+  for (const o of run.outcomes) {
+    const amount = o.result === 'carried' ? o.amount : o.payout.amount
+    const reason = o.result === 'carried' ? o.reason : (o.payout.reason ?? '')
+    lines.push(
+      `${o.vendorId.padEnd(32)}${o.currency.padEnd(10)}${o.result.padEnd(14)}${money(amount).padStart(14)}  ${reason}`,
+    )
+    const key = `${o.currency} ${o.result}`
+    totals.set(key, (totals.get(key) ?? 0) + amount)
+  }
+  lines.push('', 'Totals:')
+  for (const [key, total] of [...totals].sort()) lines.push(`  ${key.padEnd(24)}${money(total).padStart(14)}`)
+  if (run.outcomes.length === 0) lines.push('  nothing to pay')
+  return lines.join('\n')
+}
 
 async function withContainer<T>(run: (c: Container) => Promise<T>): Promise<T> {
   const c = buildContainer(config())
@@ -152,7 +181,7 @@ async function main(argv: string[]): Promise<number> {
   if (
     command !== undefined &&
     COMMANDS[command] &&
-    !['admin', 'payments', 'report', 'bench'].includes(command)
+    !['admin', 'payments', 'payouts', 'report', 'bench'].includes(command)
   )
     options(command, rest, {})
   switch (command) {
@@ -207,6 +236,40 @@ async function main(argv: string[]): Promise<number> {
         const done = await reconcilePayments(c, { quietSeconds: quiet })
         console.log(`Settled ${done.payments} payments and ${done.refunds} refunds.`)
         return 0
+      })
+    }
+    case 'payouts': {
+      const { values, positionals } = options('payouts', rest, {
+        period: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        at: { type: 'string' },
+      })
+      const at = values.at === undefined ? undefined : new Date(values.at)
+      if (
+        positionals[0] !== 'run' ||
+        (values.period !== 'weekly' && values.period !== 'monthly') ||
+        (at !== undefined && Number.isNaN(at.getTime()))
+      ) {
+        console.error(usageOf('payouts'))
+        return 2
+      }
+      return withContainer(async (c) => {
+        await migrate(c)
+        const run = await runPayouts(c, {
+          kind: values.period as 'weekly' | 'monthly',
+          at,
+          dryRun: values['dry-run'],
+          onProgress: (done, total) => {
+            const width = 30
+            const filled = Math.round((done / Math.max(total, 1)) * width)
+            process.stderr.write(
+              `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} vendors`,
+            )
+          },
+        })
+        process.stderr.write('\n')
+        console.log(payoutSummary(run))
+        return run.outcomes.some((o) => o.result === 'failed') ? 1 : 0
       })
     }
     case 'report': {

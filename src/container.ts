@@ -47,6 +47,8 @@ export interface Container {
   accessTokenSeconds: number
   holdMinutes: number
   maxHeldSeats: number
+  payoutMinimum: string
+  dialect: Database['dialect']
   close(): Promise<void>
 }
 
@@ -55,11 +57,13 @@ export interface ContainerOverrides {
   log?: Logger
   cache?: Cache
   mailer?: Mailer
+  /** Another container's open database (shared, not closed by this one): e.g. a second clock on one SQLite connection. */
+  database?: Database
 }
 
 export function buildContainer(config: Config, overrides: ContainerOverrides = {}): Container {
   const log = overrides.log ?? createLogger(config.logLevel)
-  const database = openDatabase(config.databaseUrl, log, config.databasePool)
+  const database = overrides.database ?? openDatabase(config.databaseUrl, log, config.databasePool)
   const cache =
     overrides.cache ??
     (config.redisUrl ? createRedisCache(config.redisUrl, config.redisPrefix, log) : createMemoryCache())
@@ -114,11 +118,13 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     accessTokenSeconds: config.accessTokenSeconds,
     holdMinutes: config.holdMinutes,
     maxHeldSeats: config.maxHeldSeats,
+    payoutMinimum: config.payoutMinimum,
+    dialect: database.dialect,
     async close() {
       await queue.close()
       mailer.close()
       await cache.close()
-      await database.close()
+      if (!overrides.database) await database.close()
     },
   }
   // Logouts during a cache outage are in the database only: put them back on the denylist.

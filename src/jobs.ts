@@ -3,6 +3,7 @@ import { mailMonthlyReport } from './modules/admin/index.js'
 import { completeEndedTrips, expireHolds } from './modules/bookings/index.js'
 import { notificationHandlers } from './modules/notifications/index.js'
 import { reconcilePayments } from './modules/payments/index.js'
+import { payoutHandlers, runPayouts } from './modules/payouts/index.js'
 import { warmListings } from './modules/trips/index.js'
 import type { EventHandler, HandlerTable, Schedule, Work } from './platform/events/events.js'
 import { purgeExpiredIdempotencyKeys } from './platform/http/idempotency.js'
@@ -30,6 +31,8 @@ export function jobsOf(c: Container): Work {
     { name: 'reconcile-payments', cron: '* * * * *', run: () => reconcilePayments(c, { quietSeconds: 60 }) },
     { name: 'warm-listings', cron: '*/10 * * * *', run: () => warmListings(c) },
     { name: 'monthly-report', cron: '0 6 1 * *', run: () => mailMonthlyReport(c) },
+    { name: 'payouts-weekly', cron: '0 0 * * 1', run: () => runPayouts(c, { kind: 'weekly' }) },
+    { name: 'payouts-monthly', cron: '0 0 1 * *', run: () => runPayouts(c, { kind: 'monthly' }) },
     {
       name: 'purge-idempotency-keys',
       cron: '17 * * * *',
@@ -47,5 +50,5 @@ export function jobsOf(c: Container): Work {
       },
     },
   ]
-  return { handlers: merge(notificationHandlers(c)), schedules }
+  return { handlers: merge(payoutHandlers(), notificationHandlers(c)), schedules }
 }

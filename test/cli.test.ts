@@ -98,7 +98,7 @@ describe('travellr serve on the embedded default', () => {
     expect(res.stderr.toString()).toContain('JWT_SECRET is required in production')
   })
 
-  it.each(['serve', 'worker', 'migrate', 'seed', 'admin', 'payments', 'report', 'bench'])(
+  it.each(['serve', 'worker', 'migrate', 'seed', 'admin', 'payments', 'payouts', 'report', 'bench'])(
     'when `travellr %s --help` is run, then it prints that command’s usage and exits 0',
     (command) => {
       const res = spawnSync(process.execPath, [build.cli, command, '--help'], { cwd, env: env() })

@@ -48,6 +48,8 @@ export interface Config {
   readonly mailFrom: string
   /** Event deliveries: attempts before a job is parked as failed, and the first retry delay (doubling). */
   readonly jobRetry: { readonly attempts: number; readonly backoffMs: number }
+  /** Least balance paid out, in each currency's major unit (e.g. "50.00"). */
+  readonly payoutMinimum: string
   /** `travellr worker`: port of its /health and /metrics (0: none). */
   readonly workerPort: number
   /** Argon2id cost; production values are fixed by PRODUCT.md §4 and never lowered there. */
@@ -67,6 +69,14 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   const value = Number(raw)
   if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}`)
   return value
+}
+
+function amount(env: Env, name: string, fallback: string): string {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!/^\d{1,9}(\.\d{1,3})?$/.test(raw))
+    throw new ConfigError(`${name} must be an amount like 50.00, got "${raw}"`)
+  return raw
 }
 
 function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
@@ -187,6 +197,7 @@ export function loadConfig(env: Env): Config {
       backoffMs: int(env, 'JOB_BACKOFF_MS', 1000, 1, 3_600_000),
     },
     workerPort: int(env, 'WORKER_PORT', 0, 0, 65535),
+    payoutMinimum: amount(env, 'PAYOUT_MINIMUM', '50.00'),
     argon2: { memoryKiB: 19456, iterations: 2, parallelism: 1 },
   }
   return Object.freeze(config)

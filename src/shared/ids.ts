@@ -1,5 +1,18 @@
 /** Prefixed ids: the prefix names the kind of object, the rest sorts by creation time. */
-export type IdPrefix = 'usr' | 'ses' | 'rtk' | 'vnd' | 'trp' | 'bkg' | 'pay' | 'ref' | 'pyo' | 'evt' | 'req'
+export type IdPrefix =
+  | 'usr'
+  | 'ses'
+  | 'rtk'
+  | 'vnd'
+  | 'trp'
+  | 'bkg'
+  | 'pay'
+  | 'ref'
+  | 'pyo'
+  | 'evt'
+  | 'req'
+  | 'led'
+  | 'adj'
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz' // Crockford base32, lower case
 

@@ -28,7 +28,9 @@ describe.runIf(dialects.includes('postgres'))('redis frozen under load (postgres
     await smtp?.close()
   })
 
-  it(`when Redis is stopped for ${STOP_SECONDS} s, then bookings and reads go on without 5xx and every event is delivered after it resumes`, async () => {
+  it(`when Redis is stopped for ${STOP_SECONDS} s, then bookings and reads go on without 5xx and every event is delivered after it resumes`, {
+    timeout: (STOP_SECONDS + 150) * 1000,
+  }, async () => {
     smtp = await startSmtp()
     redis = await startPrivateRedis()
     cluster = await givenTwoApiProcesses('postgres', {

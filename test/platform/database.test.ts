@@ -32,6 +32,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0009_webhook_events',
       '0010_invoices',
       '0011_event_delivery',
+      '0012_payouts',
     ])
     expect(await migrateToLatest(database.db, dialect)).toEqual([])
     const tables = (await database.db.introspection.getTables()).map((t) => t.name)

@@ -59,6 +59,10 @@ describe.each(stacks)('HTTP platform on $name', (stack) => {
     expect(res.statusCode).toBe(200)
     expect(res.body).toContain('http_request_duration_seconds_bucket')
     expect(res.body).toContain('process_resident_memory_bytes')
+    // The events side: outbox lag and backlog, queue depths (each event written so far waits or is done).
+    expect(res.body).toMatch(/^travellr_outbox_lag_seconds \d/m)
+    expect(res.body).toMatch(/^travellr_outbox_pending \d+/m)
+    expect(res.body).toMatch(/^travellr_queue_jobs\{state="waiting"\} \d+/m)
   })
 
   it('when responses go out, then security headers are set', async () => {

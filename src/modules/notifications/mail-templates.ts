@@ -44,6 +44,7 @@ export type MailContent =
   | { template: 'hold_expired'; booking: BookingFacts }
   | { template: 'payment_failed'; booking: BookingFacts; amount: Money; reason: string | null }
   | { template: 'monthly_report'; name: string; report: ReportFacts }
+  | { template: 'payout_receipt'; businessName: string; amount: Money; period: string; payoutId: string }
 
 export interface RenderedMail {
   subject: string
@@ -235,6 +236,19 @@ function compose(
         ],
       }
     }
+    case 'payout_receipt':
+      return {
+        subject: `${fr ? 'Virement envoyé' : 'Payout sent'}: ${formatMoney(content.amount, lang)}`,
+        greet: content.businessName,
+        lines: [
+          fr
+            ? 'Nous avons envoyé votre part des réservations de la période vers votre compte de versement.'
+            : 'We have sent your share of the period’s bookings to your payout account.',
+          [fr ? 'Montant' : 'Amount', formatMoney(content.amount, lang)],
+          [fr ? 'Période' : 'Period', content.period],
+          [fr ? 'Versement' : 'Payout', content.payoutId],
+        ],
+      }
     case 'payment_failed':
       return {
         subject: `${fr ? 'Paiement refusé' : 'Payment failed'}: ${content.booking.tripTitle}`,

@@ -126,6 +126,24 @@ export function notificationHandlers(deps: { mailer: Mailer }): HandlerTable {
         bookingMail('traveller', (booking) => ({ template: 'hold_expired', booking })),
       ),
     ],
+    'vendor.payout': [
+      mail('mail.payout-receipt', async (trx, event) => {
+        const vendor = await noticeRepository.vendor(trx, str(event.payload.vendor_id))
+        const p = event.payload as { amount?: number; currency?: string; period?: string; payout_id?: string }
+        return (
+          vendor?.to && {
+            to: vendor.to,
+            content: {
+              template: 'payout_receipt',
+              businessName: vendor.businessName,
+              amount: { amount: Number(p.amount ?? 0), currency: str(p.currency) },
+              period: str(p.period),
+              payoutId: str(p.payout_id),
+            },
+          }
+        )
+      }),
+    ],
     'payment.failed': [
       mail(
         'mail.payment-failed',

@@ -104,6 +104,11 @@ export function createMockGateway(deps: { db: Kysely<DB>; clock: Clock }): Payme
 
     async transfer(input): Promise<Transferred> {
       const { key, ...request } = input
+      // A test convention like the cards': a destination named acct_rejects… refuses transfers.
+      if (input.destination.startsWith('acct_rejects'))
+        throw new GatewayRejectedError(
+          `The destination account ${input.destination} cannot receive transfers.`,
+        )
       return once<Transferred>('transfer', key, request, () => ({
         id: providerId('tr'),
         amount: input.amount,

@@ -32,6 +32,7 @@ export async function registerVendor(
       businessName: input.businessName.trim(),
       phone: input.phone,
       payoutAccount: input.payoutAccount ?? null,
+      payoutSchedule: 'weekly',
       status: 'pending',
       commissionBps: DEFAULT_COMMISSION_BPS,
       statusReason: null,

@@ -11,7 +11,12 @@ export async function updateVendor(
   deps: { db: Kysely<DB>; clock: Clock },
   actor: Actor,
   id: string,
-  change: { businessName?: string; phone?: string; payoutAccount?: string | null },
+  change: {
+    businessName?: string
+    phone?: string
+    payoutAccount?: string | null
+    payoutSchedule?: 'weekly' | 'monthly'
+  },
 ): Promise<Vendor> {
   const vendor = await vendorRepository.findById(deps.db, id)
   if (!vendor || visibility(actor, vendor) !== 'full') throw new VendorNotFoundError(id)

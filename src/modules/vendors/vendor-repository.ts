@@ -9,6 +9,7 @@ function toVendor(row: Selectable<VendorsTable>): Vendor {
     businessName: row.business_name,
     phone: row.phone,
     payoutAccount: row.payout_account,
+    payoutSchedule: row.payout_schedule,
     status: row.status,
     commissionBps: row.commission_bps,
     statusReason: row.status_reason,
@@ -27,6 +28,7 @@ export const vendorRepository = {
         business_name: v.businessName,
         phone: v.phone,
         payout_account: v.payoutAccount,
+        payout_schedule: v.payoutSchedule,
         status: v.status,
         commission_bps: v.commissionBps,
         status_reason: v.statusReason,
@@ -49,7 +51,12 @@ export const vendorRepository = {
   async update(
     db: Kysely<DB>,
     id: string,
-    change: { businessName?: string; phone?: string; payoutAccount?: string | null },
+    change: {
+      businessName?: string
+      phone?: string
+      payoutAccount?: string | null
+      payoutSchedule?: 'weekly' | 'monthly'
+    },
     now: Date,
   ): Promise<void> {
     await db
@@ -58,6 +65,7 @@ export const vendorRepository = {
         ...(change.businessName !== undefined && { business_name: change.businessName }),
         ...(change.phone !== undefined && { phone: change.phone }),
         ...(change.payoutAccount !== undefined && { payout_account: change.payoutAccount }),
+        ...(change.payoutSchedule !== undefined && { payout_schedule: change.payoutSchedule }),
         updated_at: now.toISOString(),
       })
       .where('id', '=', id)

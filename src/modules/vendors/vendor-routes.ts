@@ -107,6 +107,7 @@ export function vendorRoutes(deps: VendorRouteDeps): FastifyPluginAsyncTypebox {
           businessName: b.business_name,
           phone: b.phone,
           payoutAccount: b.payout_account,
+          payoutSchedule: b.payout_schedule,
         })
         return vendorView(vendor, 'full')
       },

@@ -4,6 +4,10 @@ import { Email, Nullable, Password, PersonName, Phone, Timestamp } from '../../p
 import type { Vendor } from './vendor.js'
 
 const BusinessName = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' })
+const PayoutSchedule = Type.Union([Type.Literal('weekly'), Type.Literal('monthly')], {
+  description: 'How often payouts run: weekly (Monday 00:00 UTC) or monthly (the 1st)',
+})
+
 const PayoutAccount = Type.String({
   minLength: 4,
   maxLength: 64,
@@ -26,6 +30,7 @@ export const VendorView = Type.Object(
     user_id: Type.Optional(Type.String()),
     phone: Type.Optional(Type.String()),
     payout_account: Type.Optional(Nullable(Type.String())),
+    payout_schedule: Type.Optional(PayoutSchedule),
     commission_rate: Type.Optional(Type.Number({ description: 'Platform commission, e.g. 0.2' })),
     status_reason: Type.Optional(Nullable(Type.String())),
     updated_at: Type.Optional(Timestamp),
@@ -41,6 +46,7 @@ export function vendorView(v: Vendor, view: 'full' | 'public'): Static<typeof Ve
     user_id: v.userId,
     phone: v.phone,
     payout_account: v.payoutAccount,
+    payout_schedule: v.payoutSchedule,
     commission_rate: v.commissionBps / 10000,
     status_reason: v.statusReason,
     updated_at: v.updatedAt,
@@ -66,6 +72,7 @@ export const UpdateVendorBody = Type.Object(
     business_name: Type.Optional(BusinessName),
     phone: Type.Optional(Phone),
     payout_account: Type.Optional(Nullable(PayoutAccount)),
+    payout_schedule: Type.Optional(PayoutSchedule),
   },
   { title: 'UpdateVendorRequest', additionalProperties: false, minProperties: 1 },
 )

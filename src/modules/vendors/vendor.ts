@@ -8,6 +8,8 @@ export interface Vendor {
   businessName: string
   phone: string
   payoutAccount: string | null
+  /** How often payouts run for this vendor. */
+  payoutSchedule: 'weekly' | 'monthly'
   status: VendorStatus
   /** Platform commission in basis points (2000 = 20%); only the platform sets it. */
   commissionBps: number

@@ -405,6 +405,80 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('users').addColumn('language', 'text').execute()
       },
     },
+    '0012_payouts': {
+      // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
+      async up(db: Kysely<any>) {
+        await db.schema
+          .alterTable('vendors')
+          .addColumn('payout_schedule', 'text', (c) =>
+            c.notNull().defaultTo('weekly').check(sql`payout_schedule in ('weekly', 'monthly')`),
+          )
+          .execute()
+        // The vendor ledger: appended, never changed in amount; balances are sums. (kind, source_id)
+        // is unique, so an event handled twice cannot credit twice.
+        await db.schema
+          .createTable('ledger_entries')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('vendor_id', 'text', (c) => c.notNull().references('vendors.id'))
+          .addColumn('currency', 'text', (c) => c.notNull())
+          .addColumn('amount', 'bigint', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) =>
+            c.notNull().check(sql`kind in ('booking', 'refund', 'payout', 'payout_reversal', 'adjustment')`),
+          )
+          .addColumn('booking_id', 'text')
+          .addColumn('source_id', 'text', (c) => c.notNull())
+          .addColumn('payout_id', 'text')
+          .addColumn('reason', 'text')
+          .addColumn('created_by', 'text')
+          .addColumn('created_at', t.ts, (c) => c.notNull())
+          .addUniqueConstraint('ledger_entries_source_key', ['kind', 'source_id'])
+          .execute()
+        await db.schema
+          .createIndex('ledger_entries_open_idx')
+          .on('ledger_entries')
+          .columns(['vendor_id', 'currency', 'payout_id', 'created_at'])
+          .execute()
+        await db.schema
+          .createIndex('ledger_entries_booking_idx')
+          .on('ledger_entries')
+          .column('booking_id')
+          .execute()
+        // One payout (or carried record) per vendor, currency and period, whatever runs at once.
+        await db.schema
+          .createTable('payouts')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('vendor_id', 'text', (c) => c.notNull().references('vendors.id'))
+          .addColumn('currency', 'text', (c) => c.notNull())
+          .addColumn('period', 'text', (c) => c.notNull())
+          .addColumn('period_start', t.ts, (c) => c.notNull())
+          .addColumn('period_end', t.ts, (c) => c.notNull())
+          .addColumn('amount', 'bigint', (c) => c.notNull())
+          .addColumn('status', 'text', (c) =>
+            c.notNull().check(sql`status in ('processing', 'paid', 'failed', 'carried')`),
+          )
+          .addColumn('reason', 'text')
+          .addColumn('destination', 'text')
+          .addColumn('provider_id', 'text')
+          .addColumn('created_at', t.ts, (c) => c.notNull())
+          .addColumn('updated_at', t.ts, (c) => c.notNull())
+          .addColumn('paid_at', t.ts)
+          .addUniqueConstraint('payouts_period_key', ['vendor_id', 'currency', 'period'])
+          .execute()
+        await db.schema
+          .createIndex('payouts_status_idx')
+          .on('payouts')
+          .columns(['status', 'created_at'])
+          .execute()
+        await db.schema
+          .createTable('vendor_tax_flags')
+          .addColumn('vendor_id', 'text', (c) => c.notNull().references('vendors.id'))
+          .addColumn('year', 'integer', (c) => c.notNull())
+          .addColumn('total_paid', 'bigint', (c) => c.notNull())
+          .addColumn('flagged_at', t.ts, (c) => c.notNull())
+          .addPrimaryKeyConstraint('vendor_tax_flags_pk', ['vendor_id', 'year'])
+          .execute()
+      },
+    },
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ColumnType } from 'kysely'
+import type { ColumnType, Generated } from 'kysely'
 
 /**
  * Timestamps are RFC 3339 strings in UTC on both dialects: TEXT on SQLite (always written by
@@ -79,6 +79,7 @@ export interface VendorsTable {
   business_name: string
   phone: string
   payout_account: string | null
+  payout_schedule: Generated<'weekly' | 'monthly'>
   status: 'pending' | 'approved' | 'rejected' | 'suspended'
   commission_bps: number
   status_reason: string | null
@@ -200,6 +201,47 @@ export interface InvoicesTable {
   issued_at: Timestamp
 }
 
+export interface LedgerEntriesTable {
+  id: string
+  vendor_id: string
+  currency: string
+  /** Signed minor units. */
+  amount: number
+  kind: 'booking' | 'refund' | 'payout' | 'payout_reversal' | 'adjustment'
+  booking_id: string | null
+  /** What the entry comes from (booking, refund, payout or adjustment id): unique per kind. */
+  source_id: string
+  /** The payout that covers it; null while it waits for one. */
+  payout_id: string | null
+  reason: string | null
+  created_by: string | null
+  created_at: Timestamp
+}
+
+export interface PayoutsTable {
+  id: string
+  vendor_id: string
+  currency: string
+  period: string
+  period_start: Timestamp
+  period_end: Timestamp
+  amount: number
+  status: 'processing' | 'paid' | 'failed' | 'carried'
+  reason: string | null
+  destination: string | null
+  provider_id: string | null
+  created_at: Timestamp
+  updated_at: Timestamp
+  paid_at: Timestamp | null
+}
+
+export interface VendorTaxFlagsTable {
+  vendor_id: string
+  year: number
+  total_paid: number
+  flagged_at: Timestamp
+}
+
 export interface DB {
   users: UsersTable
   sessions: SessionsTable
@@ -217,4 +259,7 @@ export interface DB {
   webhook_events: WebhookEventsTable
   counters: CountersTable
   invoices: InvoicesTable
+  ledger_entries: LedgerEntriesTable
+  payouts: PayoutsTable
+  vendor_tax_flags: VendorTaxFlagsTable
 }

@@ -120,6 +120,30 @@ export function createBullmqQueue(deps: BullmqDeps): JobQueue & { relayOnce(): P
     await timedJob('schedule', schedule.name, () => schedule.run())
   }
 
+  /**
+   * Several workers starting at once upsert the same schedulers; BullMQ lets one of them create a
+   * tick's job and refuses the others ("job ID already exists"): that refusal means it is done.
+   */
+  async function upsertSchedule(s: Schedule): Promise<void> {
+    try {
+      await schedules.upsertJobScheduler(
+        s.name,
+        { pattern: s.cron, tz: 'UTC' },
+        {
+          name: s.name,
+          opts: {
+            attempts: 3,
+            backoff: { type: 'exponential', delay: deps.retry.backoffMs },
+            removeOnComplete: { count: 1000 },
+            removeOnFail: { count: 1000 },
+          },
+        },
+      )
+    } catch (err) {
+      if (!(err instanceof Error && err.message.includes('already exists'))) throw err
+    }
+  }
+
   async function failedOf(queue: Queue, kind: FailedJob['kind'], limit: number): Promise<FailedJob[]> {
     const jobs = await within(REDIS_TIMEOUT_MS, 'failed jobs', queue.getFailed(0, limit - 1))
     return jobs
@@ -163,19 +187,7 @@ export function createBullmqQueue(deps: BullmqDeps): JobQueue & { relayOnce(): P
         )
       }
       for (const s of work.schedules) {
-        await schedules.upsertJobScheduler(
-          s.name,
-          { pattern: s.cron, tz: 'UTC' },
-          {
-            name: s.name,
-            opts: {
-              attempts: 3,
-              backoff: { type: 'exponential', delay: deps.retry.backoffMs },
-              removeOnComplete: { count: 1000 },
-              removeOnFail: { count: 1000 },
-            },
-          },
-        )
+        await upsertSchedule(s)
       }
       relaying = relayLoop()
     },

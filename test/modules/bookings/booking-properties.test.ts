@@ -110,6 +110,7 @@ describe.each(dialects)('booking invariants under random sequences on %s', (dial
       businessName: 'P',
       phone: '+1 555 0100',
       payoutAccount: null,
+      payoutSchedule: 'weekly',
       status: 'approved',
       commissionBps: 2000,
       statusReason: null,

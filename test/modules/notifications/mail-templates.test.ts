@@ -30,6 +30,13 @@ const every: MailContent[] = [
   { template: 'hold_expired', booking },
   { template: 'payment_failed', booking, amount: EUR(25_000), reason: 'Your card was declined.' },
   {
+    template: 'payout_receipt',
+    businessName: 'Vera <Tours>',
+    amount: EUR(24_002),
+    period: 'weekly:2031-05-05',
+    payoutId: 'pyo_1',
+  },
+  {
     template: 'monthly_report',
     name: 'Admin <root>',
     report: {
