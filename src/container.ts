@@ -48,7 +48,6 @@ export interface Container {
   holdMinutes: number
   maxHeldSeats: number
   payoutMinimum: string
-  dialect: Database['dialect']
   close(): Promise<void>
 }
 
@@ -119,7 +118,6 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     holdMinutes: config.holdMinutes,
     maxHeldSeats: config.maxHeldSeats,
     payoutMinimum: config.payoutMinimum,
-    dialect: database.dialect,
     async close() {
       await queue.close()
       mailer.close()

@@ -13,6 +13,7 @@ export type IdPrefix =
   | 'req'
   | 'led'
   | 'adj'
+  | 'aud'
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz' // Crockford base32, lower case
 

@@ -33,6 +33,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0010_invoices',
       '0011_event_delivery',
       '0012_payouts',
+      '0013_admin_audit',
     ])
     expect(await migrateToLatest(database.db, dialect)).toEqual([])
     const tables = (await database.db.introspection.getTables()).map((t) => t.name)

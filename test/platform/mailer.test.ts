@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFileMailer } from '../../src/platform/mailer/file-mailer.js'
 import type { Mail, Mailer } from '../../src/platform/mailer/mailer.js'
 import { createSmtpMailer } from '../../src/platform/mailer/smtp-mailer.js'
-import { startSmtp, type TestSmtp } from '../support/smtp.js'
+import { receivedMail, startSmtp, type TestSmtp } from '../support/smtp.js'
 
 const FROM = 'Travellr <no-reply@travellr.test>'
 
@@ -38,17 +38,8 @@ const adapters: [string, () => Promise<Adapter>][] = [
           const files = readdirSync(dir).filter((f) => f.endsWith('.eml'))
           return Promise.all(
             files.map(async (f) => {
-              const m = await simpleParser(readFileSync(join(dir, f)))
-              const to = Array.isArray(m.to) ? m.to[0] : m.to
-              return {
-                to: to?.value[0]?.address ?? '',
-                subject: m.subject ?? '',
-                text: m.text ?? '',
-                html: typeof m.html === 'string' ? m.html : '',
-                messageId: (m.messageId ?? '').replace(/^<|>$/g, ''),
-                language: m.headers.get('content-language') as string | undefined,
-                from: m.from?.text ?? '',
-              }
+              const m = receivedMail(await simpleParser(readFileSync(join(dir, f))))
+              return { ...m, from: m.raw.from?.text ?? '' }
             }),
           )
         },

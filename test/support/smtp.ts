@@ -23,6 +23,20 @@ export interface TestSmtp {
   close(): Promise<void>
 }
 
+/** A parsed mail as the tests read it (from SMTP or from an .eml file). */
+export function receivedMail(m: ParsedMail): ReceivedMail {
+  const to = Array.isArray(m.to) ? m.to[0] : m.to
+  return {
+    to: to?.value[0]?.address ?? '',
+    subject: m.subject ?? '',
+    text: m.text ?? '',
+    html: typeof m.html === 'string' ? m.html : '',
+    messageId: (m.messageId ?? '').replace(/^<|>$/g, ''),
+    language: m.headers.get('content-language') as string | undefined,
+    raw: m,
+  }
+}
+
 /** A real SMTP server (smtp-server) on a free loopback port that keeps and parses what arrives. */
 export async function startSmtp(port = 0): Promise<TestSmtp> {
   const mails: ReceivedMail[] = []
@@ -33,16 +47,7 @@ export async function startSmtp(port = 0): Promise<TestSmtp> {
     onData(stream, _session, callback) {
       simpleParser(stream)
         .then((m) => {
-          const to = Array.isArray(m.to) ? m.to[0] : m.to
-          mails.push({
-            to: to?.value[0]?.address ?? '',
-            subject: m.subject ?? '',
-            text: m.text ?? '',
-            html: typeof m.html === 'string' ? m.html : '',
-            messageId: (m.messageId ?? '').replace(/^<|>$/g, ''),
-            language: m.headers.get('content-language') as string | undefined,
-            raw: m,
-          })
+          mails.push(receivedMail(m))
           callback()
         })
         .catch((err) => callback(err))

@@ -1,4 +1,6 @@
 import { Type } from 'typebox'
+import type { AuditRecord } from '../../platform/audit.js'
+import { PageQuery } from '../../platform/http/pagination.js'
 import { Nullable, Timestamp } from '../../platform/http/schemas.js'
 import type { FailedJob } from '../../platform/queue/queue.js'
 
@@ -38,4 +40,39 @@ export const jobView = (j: FailedJob) => ({
   attempts: j.attempts,
   failed_at: j.failedAt,
   error: j.error,
+})
+
+export const AuditQuery = Type.Object(
+  {
+    actor_id: Type.Optional(Type.String({ pattern: '^usr_[0-9a-z]{26}$' })),
+    target_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    action: Type.Optional(Type.String({ pattern: '^[a-z_]+\\.[a-z_]+$', maxLength: 60 })),
+    ...PageQuery,
+  },
+  { additionalProperties: false },
+)
+
+export const AuditView = Type.Object(
+  {
+    id: Type.String(),
+    actor_id: Type.String(),
+    action: Type.String({ examples: ['vendor.approved', 'user.deactivate', 'ledger.adjust'] }),
+    target_type: Type.String(),
+    target_id: Type.String(),
+    before: Type.Unknown({ description: 'State before the action (JSON), or null' }),
+    after: Type.Unknown({ description: 'State after the action (JSON), or null' }),
+    at: Timestamp,
+  },
+  { title: 'AuditEntry' },
+)
+
+export const auditView = (a: AuditRecord) => ({
+  id: a.id,
+  actor_id: a.actorId,
+  action: a.action,
+  target_type: a.targetType,
+  target_id: a.targetId,
+  before: a.before,
+  after: a.after,
+  at: a.at,
 })

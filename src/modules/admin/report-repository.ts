@@ -16,50 +16,48 @@ export interface BookingMoney {
  */
 export const reportRepository = {
   async counts(db: Kysely<DB>, from: string, to: string) {
-    const count = async (q: Promise<{ n: number | string | bigint } | undefined>) => Number((await q)?.n ?? 0)
+    const users = await db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('created_at', '>=', from)
+      .where('created_at', '<', to)
+      .executeTakeFirst()
+    // One pass over the bookings: each figure counts the rows whose own moment falls in the period.
+    const b = await db
+      .selectFrom('bookings')
+      .select((eb) => {
+        const within = (
+          column: 'created_at' | 'confirmed_at' | 'closed_at',
+          status?: 'cancelled' | 'expired',
+        ) =>
+          eb.fn.sum<number | string>(
+            eb
+              .case()
+              .when(
+                eb.and([
+                  eb(column, '>=', from),
+                  eb(column, '<', to),
+                  ...(status ? [eb('status', '=', status)] : []),
+                ]),
+              )
+              .then(1)
+              .else(0)
+              .end(),
+          )
+        return [
+          within('created_at').as('made'),
+          within('confirmed_at').as('confirmed'),
+          within('closed_at', 'cancelled').as('cancelled'),
+          within('closed_at', 'expired').as('expired'),
+        ]
+      })
+      .executeTakeFirst()
     return {
-      newUsers: await count(
-        db
-          .selectFrom('users')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('created_at', '>=', from)
-          .where('created_at', '<', to)
-          .executeTakeFirst(),
-      ),
-      bookingsMade: await count(
-        db
-          .selectFrom('bookings')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('created_at', '>=', from)
-          .where('created_at', '<', to)
-          .executeTakeFirst(),
-      ),
-      bookingsConfirmed: await count(
-        db
-          .selectFrom('bookings')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('confirmed_at', '>=', from)
-          .where('confirmed_at', '<', to)
-          .executeTakeFirst(),
-      ),
-      bookingsCancelled: await count(
-        db
-          .selectFrom('bookings')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('status', '=', 'cancelled')
-          .where('closed_at', '>=', from)
-          .where('closed_at', '<', to)
-          .executeTakeFirst(),
-      ),
-      holdsExpired: await count(
-        db
-          .selectFrom('bookings')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('status', '=', 'expired')
-          .where('closed_at', '>=', from)
-          .where('closed_at', '<', to)
-          .executeTakeFirst(),
-      ),
+      newUsers: Number(users?.n ?? 0),
+      bookingsMade: Number(b?.made ?? 0),
+      bookingsConfirmed: Number(b?.confirmed ?? 0),
+      bookingsCancelled: Number(b?.cancelled ?? 0),
+      holdsExpired: Number(b?.expired ?? 0),
     }
   },
 

@@ -129,6 +129,10 @@ export type PlaceOutcome = { placed: SeatsTaken } | { refused: 'trip' | 'hold' }
 export interface BookingListFilter {
   userId?: string
   vendorId?: string
+  tripId?: string
+  /** Made at or after / before these instants. */
+  from?: string
+  to?: string
   status?: BookingStatus
   beforeId?: string
   limit: number
@@ -551,6 +555,9 @@ export const bookingRepository = {
       )
     }
     if (f.status) q = q.where('b.status', '=', f.status)
+    if (f.tripId) q = q.where('b.trip_id', '=', f.tripId)
+    if (f.from) q = q.where('b.created_at', '>=', f.from)
+    if (f.to) q = q.where('b.created_at', '<', f.to)
     if (f.beforeId) q = q.where('b.id', '<', f.beforeId)
     return (await q.execute()).map(toBooking)
   },

@@ -3,6 +3,7 @@ import { actorOf } from '../../platform/http/authentication.js'
 import { decodeCursor, pageOf, toPage } from '../../platform/http/pagination.js'
 import { bearer, type DepsOf, problems } from '../../platform/http/schemas.js'
 import {
+  AdminBookingQuery,
   BookingIdParams,
   BookingListQuery,
   BookingView,
@@ -17,7 +18,7 @@ import { cancelBooking } from './cancel-booking.js'
 import { completeBooking } from './complete-booking.js'
 import { createBooking } from './create-booking.js'
 import { getBooking } from './get-booking.js'
-import { listBookings } from './list-bookings.js'
+import { listAllBookings, listBookings } from './list-bookings.js'
 import { updateBooking } from './update-booking.js'
 
 export type BookingRouteDeps = {
@@ -54,6 +55,37 @@ export function bookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncTypebox
           .status(201)
           .header('location', `/api/v1/bookings/${booking.id}`)
           .send(bookingView(booking))
+      },
+    )
+
+    app.get(
+      '/admin/bookings',
+      {
+        onRequest: app.authenticateAdmin,
+        schema: {
+          tags: ['admin'],
+          summary: 'Every booking, newest first: by status, vendor, trip, traveller and time made',
+          security: bearer,
+          querystring: AdminBookingQuery,
+          response: { 200: pageOf(BookingView), ...problems(400, 401, 403) },
+        },
+      },
+      async (request) => {
+        const q = request.query
+        const limit = q.limit ?? 20
+        const [beforeId] = (decodeCursor(q.cursor, ['id']) ?? []) as string[]
+        const rows = await listAllBookings(deps, actorOf(request), {
+          status: q.status,
+          vendorId: q.vendor_id,
+          tripId: q.trip_id,
+          userId: q.user_id,
+          from: q.from && new Date(q.from).toISOString(),
+          to: q.to && new Date(q.to).toISOString(),
+          beforeId,
+          limit: limit + 1,
+        })
+        const page = toPage(rows, limit, (b) => [b.id])
+        return { data: page.items.map(bookingView), next_cursor: page.nextCursor }
       },
     )
 

@@ -130,6 +130,19 @@ export const CancelBookingBody = Type.Object(
 
 export const BookingIdParams = Type.Object({ id: Type.String({ pattern: '^bkg_[0-9a-z]{26}$' }) })
 
+export const AdminBookingQuery = Type.Object(
+  {
+    status: Type.Optional(Status),
+    vendor_id: Type.Optional(Type.String({ pattern: '^vnd_[0-9a-z]{26}$' })),
+    trip_id: Type.Optional(Type.String({ pattern: '^trp_[0-9a-z]{26}$' })),
+    user_id: Type.Optional(Type.String({ pattern: '^usr_[0-9a-z]{26}$' })),
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'Made at or after' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'Made before' })),
+    ...PageQuery,
+  },
+  { additionalProperties: false },
+)
+
 export const BookingListQuery = Type.Object(
   {
     status: Type.Optional(Status),

@@ -3,7 +3,18 @@ import type { DB } from '../../platform/database/schema.js'
 import type { Actor } from '../../shared/actor.js'
 import { vendorRepository } from '../vendors/index.js'
 import type { Booking, BookingStatus } from './booking.js'
-import { bookingRepository } from './booking-repository.js'
+import { BookingNotFoundError } from './booking-errors.js'
+import { type BookingListFilter, bookingRepository } from './booking-repository.js'
+
+/** Admin: every booking, by status, vendor, trip, traveller and time made; newest first. */
+export async function listAllBookings(
+  deps: { db: Kysely<DB> },
+  actor: Actor,
+  filter: Omit<BookingListFilter, 'limit'> & { limit: number },
+): Promise<Booking[]> {
+  if (actor.role !== 'admin') throw new BookingNotFoundError(actor.userId)
+  return bookingRepository.list(deps.db, filter)
+}
 
 /** Travellers see their own bookings, vendors the bookings on their trips, admins all. */
 export async function listBookings(

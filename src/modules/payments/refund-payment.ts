@@ -1,3 +1,4 @@
+import { recordAudit } from '../../platform/audit.js'
 import { inTransaction } from '../../platform/database/transaction.js'
 import type { Actor } from '../../shared/actor.js'
 import { AppError } from '../../shared/errors.js'
@@ -51,6 +52,18 @@ export async function refundPayment(
       updatedAt: at,
     }
     await paymentRepository.insertRefund(trx, row)
+    await recordAudit(
+      trx,
+      {
+        actorId: actor.userId,
+        action: 'payment.refund',
+        targetType: 'payment',
+        targetId: payment.id,
+        before: { refunded: payment.refunded },
+        after: { refunded: payment.refunded + amount, refund_id: row.id, reason: row.reason },
+      },
+      now,
+    )
     return row
   })
   return (await processRefund(deps, refund.id)) ?? refund

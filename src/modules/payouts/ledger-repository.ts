@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely'
-import { isUniqueViolation } from '../../platform/database/database.js'
+import { isUniqueViolation, serializesWriters } from '../../platform/database/database.js'
 import type { DB, LedgerEntriesTable, PayoutsTable } from '../../platform/database/schema.js'
 import { newId } from '../../shared/ids.js'
 
@@ -139,7 +139,6 @@ export const ledgerRepository = {
     vendorId: string,
     currency: string,
     before: string,
-    lock: boolean,
   ): Promise<LedgerEntry[]> {
     let q = db
       .selectFrom('ledger_entries')
@@ -150,7 +149,7 @@ export const ledgerRepository = {
       .where('created_at', '<', before)
       .orderBy('created_at')
       .orderBy('id')
-    if (lock) q = q.forUpdate()
+    if (!serializesWriters(db)) q = q.forUpdate()
     return (await q.execute()).map(toEntry)
   },
 
@@ -258,9 +257,9 @@ export const ledgerRepository = {
     return row && toPayout(row)
   },
 
-  async lockPayout(db: Kysely<DB>, id: string, lock: boolean): Promise<Payout | undefined> {
+  async lockPayout(db: Kysely<DB>, id: string): Promise<Payout | undefined> {
     let q = db.selectFrom('payouts').selectAll().where('id', '=', id)
-    if (lock) q = q.forUpdate()
+    if (!serializesWriters(db)) q = q.forUpdate()
     const row = await q.executeTakeFirst()
     return row && toPayout(row)
   },

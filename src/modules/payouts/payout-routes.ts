@@ -15,7 +15,7 @@ import {
   RunPayoutBody,
   VendorIdParams,
 } from './payout-schemas.js'
-import { runPayouts } from './run-payouts.js'
+import { recordAdminRun, runPayouts } from './run-payouts.js'
 import { adjustLedger, vendorEarnings, vendorPayouts } from './vendor-earnings.js'
 
 export type PayoutRouteDeps = DepsOf<typeof runPayouts> & DepsOf<typeof vendorEarnings>
@@ -74,6 +74,7 @@ export function payoutRoutes(deps: PayoutRouteDeps): FastifyPluginAsyncTypebox {
         const actor = actorOf(request)
         if (actor.role !== 'admin') throw new VendorNotFoundError(request.params.id)
         const run = await runPayouts(deps, { kind: request.body.period, vendorId: request.params.id })
+        await recordAdminRun(deps, actor, request.params.id, run)
         return { period: run.period.name, outcomes: run.outcomes.map(outcomeView) }
       },
     )

@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely'
+import { recordAudit } from '../../platform/audit.js'
 import type { DB } from '../../platform/database/schema.js'
 import { inTransaction } from '../../platform/database/transaction.js'
 import type { Logger } from '../../platform/logger.js'
 import { addEvent } from '../../platform/outbox.js'
+import type { Actor } from '../../shared/actor.js'
 import type { Clock } from '../../shared/clock.js'
 import { newId } from '../../shared/ids.js'
 import { minorUnits } from '../../shared/money.js'
@@ -24,7 +26,6 @@ export interface PayoutDeps {
   log?: Pick<Logger, 'warn' | 'info'>
   /** PAYOUT_MINIMUM, in each currency's major unit (e.g. "50.00"). */
   payoutMinimum: string
-  dialect: 'sqlite' | 'postgres'
 }
 
 export type PayoutOutcome =
@@ -71,7 +72,7 @@ export async function sendPayout(deps: PayoutDeps, payout: Payout): Promise<Payo
   }
   const now = deps.clock.now()
   return inTransaction(deps.db, async (trx) => {
-    const current = await ledgerRepository.lockPayout(trx, payout.id, deps.dialect === 'postgres')
+    const current = await ledgerRepository.lockPayout(trx, payout.id)
     if (current?.status !== 'processing') return current ?? payout
     if (outcome.status === 'paid') {
       await ledgerRepository.settle(trx, payout.id, { status: 'paid', providerId: outcome.providerId }, now)
@@ -151,13 +152,7 @@ async function decide(
     const before = await ledgerRepository.findPayout(trx, vendor.id, currency, period.name)
     const common = { vendorId: vendor.id, currency, period: period.name }
     if (before) return { ...common, result: 'done_before', payout: before }
-    const entries: LedgerEntry[] = await ledgerRepository.unclaimed(
-      trx,
-      vendor.id,
-      currency,
-      period.end,
-      deps.dialect === 'postgres',
-    )
+    const entries: LedgerEntry[] = await ledgerRepository.unclaimed(trx, vendor.id, currency, period.end)
     if (entries.length === 0) return undefined
     const balance = entries.reduce((s, e) => s + e.amount, 0)
     const decision = payoutDecision(
@@ -213,6 +208,36 @@ async function decide(
     return { ...common, result: 'in_flight', payout }
   }
   return inTransaction(deps.db, run)
+}
+
+/** An admin's payout run on record: which vendor, which period, what came of it. */
+export async function recordAdminRun(
+  deps: Pick<PayoutDeps, 'db' | 'clock'>,
+  actor: Actor,
+  vendorId: string,
+  run: PayoutRun,
+): Promise<void> {
+  const now = deps.clock.now()
+  await inTransaction(deps.db, (trx) =>
+    recordAudit(
+      trx,
+      {
+        actorId: actor.userId,
+        action: 'payout.run',
+        targetType: 'vendor',
+        targetId: vendorId,
+        after: {
+          period: run.period.name,
+          outcomes: run.outcomes.map((o) => ({
+            currency: o.currency,
+            result: o.result,
+            amount: o.result === 'carried' ? o.amount : o.payout.amount,
+          })),
+        },
+      },
+      now,
+    ),
+  )
 }
 
 export interface PayoutRun {

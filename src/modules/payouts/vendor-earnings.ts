@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely'
+import { recordAudit } from '../../platform/audit.js'
 import type { DB } from '../../platform/database/schema.js'
+import { inTransaction } from '../../platform/database/transaction.js'
 import type { Actor } from '../../shared/actor.js'
 import type { Clock } from '../../shared/clock.js'
 import { ValidationError } from '../../shared/errors.js'
@@ -97,19 +99,32 @@ export async function adjustLedger(
     throw new ValidationError([{ field: 'currency', message: 'is not an ISO 4217 currency' }])
   if (input.amount === 0) throw new ValidationError([{ field: 'amount', message: 'must not be zero' }])
   const now = deps.clock.now()
-  const entry = await ledgerRepository.append(
-    deps.db,
-    {
-      vendorId,
-      currency: input.currency,
-      amount: input.amount,
-      kind: 'adjustment',
-      bookingId: null,
-      sourceId: newId('adj', now.getTime()),
-      reason: input.reason,
-      createdBy: actor.userId,
-    },
-    now,
-  )
-  return entry!
+  return inTransaction(deps.db, async (trx) => {
+    const entry = await ledgerRepository.append(
+      trx,
+      {
+        vendorId,
+        currency: input.currency,
+        amount: input.amount,
+        kind: 'adjustment',
+        bookingId: null,
+        sourceId: newId('adj', now.getTime()),
+        reason: input.reason,
+        createdBy: actor.userId,
+      },
+      now,
+    )
+    await recordAudit(
+      trx,
+      {
+        actorId: actor.userId,
+        action: 'ledger.adjust',
+        targetType: 'vendor',
+        targetId: vendorId,
+        after: { entry_id: entry!.id, amount: input.amount, currency: input.currency, reason: input.reason },
+      },
+      now,
+    )
+    return entry!
+  })
 }

@@ -1,4 +1,5 @@
-import { type Kysely, type QueryCreator, type Selectable, sql } from 'kysely'
+import type { Kysely, QueryCreator, Selectable } from 'kysely'
+import { containing } from '../../platform/database/like.js'
 import { prepared } from '../../platform/database/prepared.js'
 import type { DB, TripsTable } from '../../platform/database/schema.js'
 import type { CancellationPolicy, Trip } from './trip.js'
@@ -36,8 +37,6 @@ export interface TripSearch {
   after?: [string, string]
   limit: number
 }
-
-const likeEscape = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 
 export type TripChange = Partial<
   Omit<Trip, 'id' | 'vendorId' | 'seatsTaken' | 'status' | 'createdAt' | 'updatedAt'>
@@ -137,14 +136,14 @@ export const tripRepository = {
       .orderBy('id')
       .limit(s.limit)
     if (s.vendorId) q = q.where('vendor_id', '=', s.vendorId)
-    if (s.location) q = q.where('location_key', 'like', sql<string>`${likeEscape(s.location)} escape '\\'`)
+    if (s.location) q = q.where('location_key', 'like', containing(s.location))
     if (s.q) {
-      const pattern = likeEscape(s.q)
+      const pattern = containing(s.q)
       q = q.where((eb) =>
         eb.or([
-          eb(eb.fn('lower', ['title']), 'like', sql<string>`${pattern} escape '\\'`),
-          eb('location_key', 'like', sql<string>`${pattern} escape '\\'`),
-          eb(eb.fn('lower', ['description']), 'like', sql<string>`${pattern} escape '\\'`),
+          eb(eb.fn('lower', ['title']), 'like', pattern),
+          eb('location_key', 'like', pattern),
+          eb(eb.fn('lower', ['description']), 'like', pattern),
         ]),
       )
     }

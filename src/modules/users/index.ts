@@ -1,3 +1,4 @@
+export { changeUserStatus } from './change-user-status.js'
 export { type AccountInput, insertAccount, type PreparedAccount, prepareAccount } from './create-account.js'
 export { createAdmin } from './create-admin.js'
 export { deleteUser } from './delete-user.js'

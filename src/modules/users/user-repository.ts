@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely'
-import { isUniqueViolation } from '../../platform/database/database.js'
+import { isUniqueViolation, serializesWriters } from '../../platform/database/database.js'
+import { containing } from '../../platform/database/like.js'
 import type { DB, UsersTable } from '../../platform/database/schema.js'
 import type { Role } from '../../shared/actor.js'
 import type { User } from './user.js'
@@ -77,6 +78,42 @@ export const userRepository = {
       createdAt: at,
       updatedAt: at,
     }
+  },
+
+  /** The user row, locked for this transaction on PostgreSQL. */
+  async lock(db: Kysely<DB>, id: string): Promise<User | undefined> {
+    let q = db.selectFrom('users').select(COLUMNS).where('id', '=', id)
+    if (!serializesWriters(db)) q = q.forUpdate()
+    const row = await q.executeTakeFirst()
+    return row && toUser(row)
+  },
+
+  /** Admin list: newest first (keyset on id), filtered by role, status, sign-up time and a text search. */
+  async list(
+    db: Kysely<DB>,
+    f: {
+      role?: Role
+      status?: User['status']
+      q?: string
+      from?: string
+      to?: string
+      beforeId?: string
+      limit: number
+    },
+  ): Promise<User[]> {
+    let q = db.selectFrom('users').select(COLUMNS).orderBy('id', 'desc').limit(f.limit)
+    if (f.role) q = q.where('role', '=', f.role)
+    if (f.status) q = q.where('status', '=', f.status)
+    if (f.from) q = q.where('created_at', '>=', f.from)
+    if (f.to) q = q.where('created_at', '<', f.to)
+    if (f.beforeId) q = q.where('id', '<', f.beforeId)
+    if (f.q) {
+      const like = containing(f.q)
+      q = q.where((eb) =>
+        eb.or([eb(eb.fn('lower', ['email']), 'like', like), eb(eb.fn('lower', ['name']), 'like', like)]),
+      )
+    }
+    return (await q.execute()).map(toUser)
   },
 
   async findById(db: Kysely<DB>, id: string): Promise<User | undefined> {

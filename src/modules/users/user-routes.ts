@@ -1,14 +1,20 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { actorOf } from '../../platform/http/authentication.js'
+import { decodeCursor, pageOf, toPage } from '../../platform/http/pagination.js'
 import type { DepsOf } from '../../platform/http/schemas.js'
 import { bearer, problems } from '../../platform/http/schemas.js'
+import { changeUserStatus } from './change-user-status.js'
 import { deleteUser } from './delete-user.js'
 import { getUser } from './get-user.js'
+import { listUsers } from './list-users.js'
 import { updateUser } from './update-user.js'
-import { UpdateUserBody, UserIdParams, UserView, userView } from './user-schemas.js'
+import { AdminUserQuery, UpdateUserBody, UserIdParams, UserView, userView } from './user-schemas.js'
 
-export type UserRouteDeps = DepsOf<typeof getUser> & DepsOf<typeof updateUser> & DepsOf<typeof deleteUser>
+export type UserRouteDeps = DepsOf<typeof getUser> &
+  DepsOf<typeof updateUser> &
+  DepsOf<typeof deleteUser> &
+  DepsOf<typeof changeUserStatus>
 
 export function userRoutes(deps: UserRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -88,5 +94,58 @@ export function userRoutes(deps: UserRouteDeps): FastifyPluginAsyncTypebox {
         return reply.status(204).send(null)
       },
     )
+
+    app.get(
+      '/admin/users',
+      {
+        onRequest: app.authenticateAdmin,
+        schema: {
+          tags: ['admin'],
+          summary: 'Users, newest first: by role, status, sign-up time, or part of the email or name',
+          security: bearer,
+          querystring: AdminUserQuery,
+          response: { 200: pageOf(UserView), ...problems(400, 401, 403) },
+        },
+      },
+      async (request) => {
+        const q = request.query
+        const limit = q.limit ?? 20
+        const [beforeId] = decodeCursor(q.cursor, ['id']) ?? []
+        const rows = await listUsers(deps, actorOf(request), {
+          role: q.role,
+          status: q.status,
+          q: q.q,
+          from: q.from && new Date(q.from).toISOString(),
+          to: q.to && new Date(q.to).toISOString(),
+          beforeId,
+          limit,
+        })
+        const page = toPage(rows, limit, (u) => [u.id])
+        return { data: page.items.map(userView), next_cursor: page.nextCursor }
+      },
+    )
+
+    for (const [verb, to] of [
+      ['deactivate', 'deactivated'],
+      ['activate', 'active'],
+    ] as const) {
+      app.post(
+        `/admin/users/:id/${verb}`,
+        {
+          onRequest: app.authenticateAdmin,
+          schema: {
+            tags: ['admin'],
+            summary:
+              verb === 'deactivate'
+                ? 'Deactivate an account: it cannot sign in, and its tokens stop working on the next request'
+                : 'Activate a deactivated account again',
+            security: bearer,
+            params: UserIdParams,
+            response: { 200: UserView, ...problems(401, 403, 404, 409) },
+          },
+        },
+        async (request) => userView(await changeUserStatus(deps, actorOf(request), request.params.id, to)),
+      )
+    }
   }
 }

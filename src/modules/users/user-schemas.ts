@@ -52,3 +52,23 @@ export const UpdateUserBody = Type.Object(
   },
   { title: 'UpdateUserRequest', additionalProperties: false, minProperties: 1 },
 )
+
+/** Dates of the admin lists' `from`/`to`: an instant with its offset (RFC 3339). */
+const Instant = Type.String({ format: 'date-time' })
+
+export const AdminUserQuery = Type.Object(
+  {
+    role: Type.Optional(
+      Type.Union([Type.Literal('traveler'), Type.Literal('vendor'), Type.Literal('admin')]),
+    ),
+    status: Type.Optional(
+      Type.Union([Type.Literal('active'), Type.Literal('deactivated'), Type.Literal('deleted')]),
+    ),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Part of the email or name' })),
+    from: Type.Optional(Instant),
+    to: Type.Optional(Instant),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    cursor: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+)

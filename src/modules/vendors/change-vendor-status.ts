@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { recordAudit } from '../../platform/audit.js'
 import { type Cache, invalidate } from '../../platform/cache/cache.js'
 import type { DB } from '../../platform/database/schema.js'
 import { inTransaction } from '../../platform/database/transaction.js'
@@ -35,6 +36,18 @@ export async function changeVendorStatus(
       throw new VendorStatusError(vendor.status, to)
     }
     if (to === 'approved') await userRepository.update(trx, vendor.userId, { role: 'vendor' }, now)
+    await recordAudit(
+      trx,
+      {
+        actorId: actor.userId,
+        action: `vendor.${to}`,
+        targetType: 'vendor',
+        targetId: id,
+        before: { status: vendor.status },
+        after: { status: to, reason },
+      },
+      now,
+    )
     if (to === 'approved' || to === 'rejected') {
       await addEvent(
         trx,

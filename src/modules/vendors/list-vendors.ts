@@ -8,7 +8,7 @@ import { vendorRepository } from './vendor-repository.js'
 export async function listVendors(
   deps: { db: Kysely<DB> },
   actor: Actor,
-  filter: { status?: VendorStatus; afterId?: string; limit: number },
+  filter: { status?: VendorStatus; q?: string; afterId?: string; limit: number },
 ): Promise<Vendor[]> {
   if (actor.role !== 'admin') throw new AppError('not_found', 'route.not_found', 'Not found.')
   return vendorRepository.list(deps.db, { ...filter, limit: filter.limit + 1 })

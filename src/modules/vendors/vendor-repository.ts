@@ -1,4 +1,5 @@
-import type { Kysely, Selectable } from 'kysely'
+import { type Kysely, type Selectable, sql } from 'kysely'
+import { containing } from '../../platform/database/like.js'
 import type { DB, VendorsTable } from '../../platform/database/schema.js'
 import type { Vendor, VendorStatus } from './vendor.js'
 
@@ -92,10 +93,23 @@ export const vendorRepository = {
 
   async list(
     db: Kysely<DB>,
-    filter: { status?: VendorStatus; afterId?: string; limit: number },
+    filter: { status?: VendorStatus; q?: string; afterId?: string; limit: number },
   ): Promise<Vendor[]> {
     let q = db.selectFrom('vendors').selectAll().orderBy('id').limit(filter.limit)
     if (filter.status) q = q.where('status', '=', filter.status)
+    if (filter.q) {
+      const like = containing(filter.q)
+      q = q.where((eb) =>
+        eb.or([
+          eb(eb.fn('lower', ['business_name']), 'like', like),
+          eb(
+            'user_id',
+            'in',
+            eb.selectFrom('users as u').select('u.id').where(sql`lower(u.email)`, 'like', like),
+          ),
+        ]),
+      )
+    }
     if (filter.afterId) q = q.where('id', '>', filter.afterId)
     return (await q.execute()).map(toVendor)
   },

@@ -116,13 +116,13 @@ export function vendorRoutes(deps: VendorRouteDeps): FastifyPluginAsyncTypebox {
     app.get(
       '/admin/vendors',
       {
-        onRequest: app.authenticate,
+        onRequest: app.authenticateAdmin,
         schema: {
           tags: ['admin'],
           summary: 'Vendors, filterable by status (admin)',
           security: bearer,
           querystring: VendorListQuery,
-          response: { 200: pageOf(VendorView), ...problems(400, 401, 404) },
+          response: { 200: pageOf(VendorView), ...problems(400, 401, 403) },
         },
       },
       async (request) => {
@@ -130,6 +130,7 @@ export function vendorRoutes(deps: VendorRouteDeps): FastifyPluginAsyncTypebox {
         const [afterId] = (decodeCursor(request.query.cursor, ['id']) ?? []) as string[]
         const rows = await listVendors(deps, actorOf(request), {
           status: request.query.status,
+          q: request.query.q,
           afterId,
           limit,
         })
@@ -147,14 +148,14 @@ export function vendorRoutes(deps: VendorRouteDeps): FastifyPluginAsyncTypebox {
       app.post(
         `/admin/vendors/:id/${verb}`,
         {
-          onRequest: app.authenticate,
+          onRequest: app.authenticateAdmin,
           schema: {
             tags: ['admin'],
             summary,
             security: bearer,
             params: VendorIdParams,
             ...(verb === 'approve' ? {} : { body: ReasonBody }),
-            response: { 200: VendorView, ...problems(400, 401, 404, 409) },
+            response: { 200: VendorView, ...problems(400, 401, 403, 404, 409) },
           },
         },
         async (request) => {

@@ -85,6 +85,9 @@ export const ReasonBody = Type.Object(
 export const VendorListQuery = Type.Object(
   {
     status: Type.Optional(Status),
+    q: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 100, description: 'Part of the business name or email' }),
+    ),
     ...PageQuery,
   },
   { additionalProperties: false },

@@ -479,6 +479,40 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute()
       },
     },
+    '0013_admin_audit': {
+      // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
+      async up(db: Kysely<any>) {
+        // Admin actions on record, written by the action's own transaction.
+        await db.schema
+          .createTable('admin_audit')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('actor_id', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('target_type', 'text', (c) => c.notNull())
+          .addColumn('target_id', 'text', (c) => c.notNull())
+          .addColumn('before', 'text')
+          .addColumn('after', 'text')
+          .addColumn('at', t.ts, (c) => c.notNull())
+          .execute()
+        await db.schema
+          .createIndex('admin_audit_target_idx')
+          .on('admin_audit')
+          .columns(['target_id', 'id'])
+          .execute()
+        await db.schema
+          .createIndex('admin_audit_actor_idx')
+          .on('admin_audit')
+          .columns(['actor_id', 'id'])
+          .execute()
+        // Admin lists filter on these.
+        await db.schema.createIndex('users_created_idx').on('users').columns(['created_at', 'id']).execute()
+        await db.schema
+          .createIndex('bookings_created_idx')
+          .on('bookings')
+          .columns(['created_at', 'id'])
+          .execute()
+      },
+    },
   }
 }
 

@@ -242,6 +242,19 @@ export interface VendorTaxFlagsTable {
   flagged_at: Timestamp
 }
 
+/** An admin action on record (platform/audit.ts). */
+export interface AdminAuditTable {
+  id: string
+  actor_id: string
+  action: string
+  target_type: string
+  target_id: string
+  /** JSON of the state before and after, or null. */
+  before: string | null
+  after: string | null
+  at: Timestamp
+}
+
 export interface DB {
   users: UsersTable
   sessions: SessionsTable
@@ -262,4 +275,5 @@ export interface DB {
   ledger_entries: LedgerEntriesTable
   payouts: PayoutsTable
   vendor_tax_flags: VendorTaxFlagsTable
+  admin_audit: AdminAuditTable
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { Actor } from '../../shared/actor.js'
+import { AppError } from '../../shared/errors.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -8,6 +9,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** onRequest hook for routes that need a signed-in caller. */
     authenticate: onRequestHookHandler
+    /** onRequest hook for /admin routes: a signed-in admin, or 401 / 403. */
+    authenticateAdmin: onRequestHookHandler
     /** onRequest hook for routes open to anyone that show more to a signed-in caller. */
     authenticateOptional: onRequestHookHandler
   }
@@ -22,6 +25,15 @@ export function registerAuthentication(
   app.decorate('authenticate', async function authenticate(request: FastifyRequest, reply: FastifyReply) {
     reply.header('cache-control', 'no-store')
     request.actor = await verify(request.headers.authorization)
+  } as onRequestHookHandler)
+  app.decorate('authenticateAdmin', async function authenticateAdmin(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ) {
+    reply.header('cache-control', 'no-store')
+    request.actor = await verify(request.headers.authorization)
+    if (request.actor.role !== 'admin')
+      throw new AppError('forbidden', 'admin.required', 'Only an admin may do this.')
   } as onRequestHookHandler)
   app.decorate('authenticateOptional', async function authenticateOptional(
     request: FastifyRequest,

@@ -113,7 +113,7 @@ describe.each(stacks)('vendors on $name', (stack) => {
     expectProblem(res, 400)
   })
 
-  it('when a non-admin calls an admin vendor route, then 404 and nothing changes', async () => {
+  it('when a non-admin calls an admin vendor route, then 403 and nothing changes', async () => {
     const v = await givenVendor(env.app, admin, 'pending')
     const other = await givenVendor(env.app, admin, 'approved')
     for (const who of [v, other]) {
@@ -122,9 +122,9 @@ describe.each(stacks)('vendors on $name', (stack) => {
         url: `/api/v1/admin/vendors/${v.id}/approve`,
         headers: who.auth,
       })
-      expectProblem(res, 404)
+      expectProblem(res, 403, 'admin.required')
     }
-    expectProblem(await get('/admin/vendors', other.auth), 404)
+    expectProblem(await get('/admin/vendors', other.auth), 403, 'admin.required')
     expect((await get(`/vendors/${v.id}`, admin.auth)).json().status).toBe('pending')
   })
 
