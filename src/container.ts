@@ -48,6 +48,7 @@ export interface Container {
   holdMinutes: number
   maxHeldSeats: number
   payoutMinimum: string
+  dialect: Database['dialect']
   close(): Promise<void>
 }
 
@@ -118,6 +119,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     holdMinutes: config.holdMinutes,
     maxHeldSeats: config.maxHeldSeats,
     payoutMinimum: config.payoutMinimum,
+    dialect: database.dialect,
     async close() {
       await queue.close()
       mailer.close()

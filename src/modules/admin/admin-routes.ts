@@ -12,10 +12,14 @@ import {
   jobView,
   RetriedJob,
 } from './admin-schemas.js'
+import { AnalyticsQuery, AnalyticsView, analyticsView } from './analytics-schemas.js'
+import { getAnalytics } from './get-analytics.js'
 import { listFailedJobs, retryJob } from './manage-jobs.js'
 import { readAudit } from './read-audit.js'
 
-export type AdminRouteDeps = DepsOf<typeof listFailedJobs> & DepsOf<typeof readAudit>
+export type AdminRouteDeps = DepsOf<typeof listFailedJobs> &
+  DepsOf<typeof readAudit> &
+  DepsOf<typeof getAnalytics>
 
 export function adminRoutes(deps: AdminRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -80,6 +84,32 @@ export function adminRoutes(deps: AdminRouteDeps): FastifyPluginAsyncTypebox {
         })
         const page = toPage(rows, limit, (a) => [a.id])
         return { data: page.items.map(auditView), next_cursor: page.nextCursor }
+      },
+    )
+
+    app.get(
+      '/admin/analytics',
+      {
+        onRequest: app.authenticateAdmin,
+        schema: {
+          tags: ['admin'],
+          summary:
+            'The business over [from, to), per currency: bookings by status, gross value, captured, refunded, platform revenue, vendor share, payouts, occupancy, cancellation rate, top vendors and trips, a UTC time series',
+          security: bearer,
+          querystring: AnalyticsQuery,
+          response: { 200: AnalyticsView, ...problems(400, 401, 403) },
+        },
+      },
+      async (request) => {
+        const q = request.query
+        return analyticsView(
+          await getAnalytics(deps, actorOf(request), {
+            from: q.from,
+            to: q.to,
+            interval: q.interval ?? 'day',
+            currency: q.currency,
+          }),
+        )
       },
     )
   }
