@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { Registry } from 'prom-client'
 import type { Container } from './container.js'
-import { adminRoutes } from './modules/admin/index.js'
+import { adminRoutes, dashboardRoutes } from './modules/admin/index.js'
 import { authenticate, authRoutes, revokeUserSessions } from './modules/auth/index.js'
 import { bookingRoutes, cancelTripBookings } from './modules/bookings/index.js'
 import {
@@ -53,6 +53,7 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
   const refunds = createCancellationRefunds(c)
   const revokeSessions = (trx: Container['db'], userId: string, reason: string, now: Date) =>
     revokeUserSessions(c, trx, userId, reason, now)
+  await app.register(dashboardRoutes())
   await app.register(
     async (api) => {
       await api.register(authRoutes(c))

@@ -123,6 +123,7 @@ async function serve(): Promise<void> {
   console.log(`\nTravellr is running at ${base}/api/v1`)
   console.log(`  API docs:  ${base}/docs   (OpenAPI: ${base}/openapi.json)`)
   console.log(`  Health:    ${base}/health   Ready: ${base}/ready`)
+  console.log(`  Admin:     ${base}/admin   (the dashboard: sign in as an admin)`)
   console.log(`  Database:  ${c.database.dialect}   Cache: ${c.cache.kind}   Mail: ${c.mailer.kind}`)
   console.log(
     worker
