@@ -11,6 +11,7 @@ import pg from 'pg'
 import { loadConfig } from '../src/platform/config.js'
 import { openDatabase } from '../src/platform/database/database.js'
 import { migrateToLatest } from '../src/platform/database/migrations.js'
+import { seedAnalytics, timeAnalytics } from './analytics.js'
 import { BENCH_PASSWORD, type BenchData, seedBench } from './seed.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -28,6 +29,8 @@ interface Options {
   profile: string | undefined
   /** Only the scenarios whose name contains this. */
   only: string | undefined
+  /** Bookings loaded for the admin-analytics timing (0: skip it). */
+  analyticsBookings: number
   pgAdmin: string
   redisUrl: string
 }
@@ -61,6 +64,7 @@ function parse(argv: string[]): Options {
       'no-write': { type: 'boolean', default: false },
       profile: { type: 'string' },
       only: { type: 'string' },
+      'analytics-bookings': { type: 'string', default: '100000' },
     },
   })
   const quick = values.quick
@@ -76,6 +80,7 @@ function parse(argv: string[]): Options {
     write: !values['no-write'],
     profile: values.profile,
     only: values.only,
+    analyticsBookings: quick ? 5000 : Number(values['analytics-bookings']),
     pgAdmin: process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
   }
@@ -459,15 +464,47 @@ export async function runBench(argv: string[]): Promise<Figures[]> {
       results.push(f)
     }
 
+    // Admin analytics over a large history: each question new to the cache, so the database sums it.
+    let analytics: { bookings: number; medianMs: number; slowestMs: number } | undefined
+    if (o.analyticsBookings > 0 && (!o.only || 'GET /admin/analytics'.includes(o.only))) {
+      const db = openDatabase(scratch.url)
+      let shown = -1
+      const token = await seedAnalytics(
+        db.db,
+        config,
+        data.tripIds,
+        data.travellers[0]!.id,
+        o.analyticsBookings,
+        (done, total) => {
+          const pct = Math.floor((done / total) * 100)
+          if (pct >= shown + 10 || done === total) {
+            shown = pct
+            log(`analytics: loaded ${done} of ${total} bookings (${pct}%)`)
+          }
+        },
+      )
+      await db.close()
+      const times = (await timeAnalytics(api, token, 10)).sort((a, b) => a - b)
+      analytics = {
+        bookings: o.analyticsBookings,
+        medianMs: Math.round(times[Math.floor(times.length / 2)]!),
+        slowestMs: Math.round(times[times.length - 1]!),
+      }
+    }
+
     const header = `Travellr bench — ${new Date().toISOString()} — ${o.db} + ${o.cache} cache — ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB — node ${process.version}`
     process.stdout.write(`\n${header}\n\n${table(results)}\n\n`)
+    if (analytics)
+      process.stdout.write(
+        `GET /admin/analytics (${analytics.bookings} bookings, 90 days by day, uncached): median ${analytics.medianMs} ms, slowest ${analytics.slowestMs} ms of 10\n\n`,
+      )
     if (o.write) {
       const dir = join(here, '../../bench/results')
       mkdirSync(dir, { recursive: true })
       const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${o.db}.json`)
       writeFileSync(
         file,
-        `${JSON.stringify({ date: new Date().toISOString(), options: o, machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform }, versions: versions(), results }, null, 2)}\n`,
+        `${JSON.stringify({ date: new Date().toISOString(), options: o, machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform }, versions: versions(), results, analytics }, null, 2)}\n`,
       )
       log(`results written to ${file}`)
     }

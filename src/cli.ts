@@ -40,7 +40,7 @@ const COMMANDS: Record<string, { usage: string; about: string }> = {
   bench: {
     usage:
       'bench [--db sqlite|postgres] [--cache memory|redis] [--duration S] [--warmup S] [--connections N]\n' +
-      '                   [--travellers N] [--quick] [--no-write] [--only TEXT] [--profile DIR]',
+      '                   [--travellers N] [--quick] [--no-write] [--only TEXT] [--profile DIR] [--analytics-bookings N]',
     about: 'load the real server and its floors, print the table',
   },
 }

@@ -32,6 +32,9 @@ describe('the benchmark command', () => {
       expect(out).toContain(`| ${row}`)
     }
     expect(out).toMatch(/\| POST \/bookings +\| \d+ +\| \d+/)
+    expect(out).toMatch(
+      /GET \/admin\/analytics \(5000 bookings, 90 days by day, uncached\): median \d+ ms, slowest \d+ ms of 10/,
+    )
     // Every seat change answers 2xx: no 409 from a lost race, no 5xx.
     expect(out).toMatch(/\| PUT \/bookings\/\{id\} \(seats\) +\| \d+ +\| \d+ +\| \d+ +\| 0 +\| 0 +\|/)
   }, 180_000)

@@ -9,18 +9,25 @@ export type Interval = 'day' | 'week' | 'month'
  * figure is per currency; instants are compared as UTC.
  */
 
-/** The bucket (YYYY-MM-DD, its first day, UTC) an instant column falls in. */
+/**
+ * The bucket an instant column falls in (its first day, UTC). On PostgreSQL a timestamp (cheap per
+ * row); `bucketLabel` turns it into YYYY-MM-DD once per bucket. On SQLite the text itself.
+ */
 function bucket(
   dialect: 'sqlite' | 'postgres',
   column: RawBuilder<unknown>,
   interval: Interval,
 ): RawBuilder<string> {
   if (dialect === 'postgres')
-    return sql<string>`to_char(date_trunc(${sql.lit(interval)}, ${column} at time zone 'UTC'), 'YYYY-MM-DD')`
+    return sql<string>`date_trunc(${sql.lit(interval)}, ${column} at time zone 'UTC')`
   if (interval === 'day') return sql<string>`strftime('%Y-%m-%d', ${column})`
   if (interval === 'month') return sql<string>`strftime('%Y-%m-01', ${column})`
   // The Monday on or before the day: weekday 1 moves forward, so step back six days first.
   return sql<string>`date(${column}, '-6 days', 'weekday 1')`
+}
+
+function bucketLabel(dialect: 'sqlite' | 'postgres', value: RawBuilder<unknown>): RawBuilder<string> {
+  return dialect === 'postgres' ? sql<string>`to_char(${value}, 'YYYY-MM-DD')` : sql<string>`${value}`
 }
 
 /** Commission on `kept` minor units at `bps` basis points, rounded half-even, sign kept — in SQL. */
@@ -41,21 +48,28 @@ export interface MoneyRow {
 const num = (v: unknown) => Number(v ?? 0)
 
 export const analyticsRepository = {
-  /** Bookings made in the range, by currency and status. */
-  async bookingsByStatus(db: Kysely<DB>, from: string, to: string) {
+  /** Bookings made in the range, by currency, status and bucket (one pass). */
+  async bookings(
+    db: Kysely<DB>,
+    dialect: 'sqlite' | 'postgres',
+    from: string,
+    to: string,
+    interval: Interval,
+  ) {
+    const b = bucket(dialect, sql.ref('created_at'), interval)
     const rows = await db
       .selectFrom('bookings')
       .select([
         'currency',
         'status',
+        bucketLabel(dialect, b).as('bucket'),
         (eb) => eb.fn.countAll<number | string>().as('n'),
-        (eb) => eb.fn.sum<number | string>('seats').as('seats'),
       ])
       .where('created_at', '>=', from)
       .where('created_at', '<', to)
-      .groupBy(['currency', 'status'])
+      .groupBy(['currency', 'status', b])
       .execute()
-    return rows.map((r) => ({ currency: r.currency, status: r.status, count: num(r.n), seats: num(r.seats) }))
+    return rows.map((r) => ({ currency: r.currency, status: r.status, bucket: r.bucket, count: num(r.n) }))
   },
 
   /** Gross booking value: totals of bookings confirmed in the range (whatever happened to them later). */
@@ -71,62 +85,80 @@ export const analyticsRepository = {
   },
 
   /**
-   * Money per currency and bucket: captured (payments settled in the range), refunded (refunds paid in
-   * it), and the platform's commission per booking on what it kept in that bucket, rounded half-even.
-   * The per-booking sums and the rounding happen in the database.
+   * Money per currency and bucket — captured (payments settled in the range), refunded (refunds paid in
+   * it), and the platform's commission per booking on what it kept in that bucket, rounded half-even —
+   * and the `top` vendors and trips by money kept, per currency: one statement, so the payments and
+   * refunds of the range are read and summed per booking once.
    */
-  async money(db: Kysely<DB>, dialect: 'sqlite' | 'postgres', from: string, to: string, interval: Interval) {
-    const moves = sql`
-      select p.booking_id as booking_id, p.amount as amount, p.settled_at as at from payments p
-        where p.status = 'succeeded' and p.settled_at >= ${from} and p.settled_at < ${to}
-      union all
-      select r.booking_id, -r.amount, r.updated_at from refunds r
-        where r.status = 'succeeded' and r.updated_at >= ${from} and r.updated_at < ${to}`
-    const perBooking = sql`
-      select b.currency as currency, ${bucket(dialect, sql.ref('m.at'), interval)} as bucket, b.commission_bps as bps,
-        sum(case when m.amount > 0 then m.amount else 0 end) as captured,
-        sum(case when m.amount < 0 then -m.amount else 0 end) as refunded,
-        sum(m.amount) as kept
-      from (${moves}) m join bookings b on b.id = m.booking_id
-      group by b.id, b.currency, b.commission_bps, ${bucket(dialect, sql.ref('m.at'), interval)}`
-    const rows = await sql<{
-      currency: string
-      bucket: string
-      captured: unknown
-      refunded: unknown
-      commission: unknown
-    }>`
-      select x.currency, x.bucket, sum(x.captured) as captured, sum(x.refunded) as refunded,
-        sum(${commissionSql(sql.ref('x.kept'), sql.ref('x.bps'))}) as commission
-      from (${perBooking}) x
-      group by x.currency, x.bucket
-      order by x.currency, x.bucket`.execute(db)
-    return rows.rows.map((r) => ({
-      currency: r.currency,
-      bucket: r.bucket,
-      captured: num(r.captured),
-      refunded: num(r.refunded),
-      commission: num(r.commission),
-    }))
-  },
-
-  /** Bookings made per currency and bucket. */
-  async bookingSeries(
+  async money(
     db: Kysely<DB>,
     dialect: 'sqlite' | 'postgres',
     from: string,
     to: string,
     interval: Interval,
+    top: number,
   ) {
-    const b = bucket(dialect, sql.ref('created_at'), interval)
-    const rows = await db
-      .selectFrom('bookings')
-      .select(['currency', b.as('bucket'), (eb) => eb.fn.countAll<number | string>().as('n')])
-      .where('created_at', '>=', from)
-      .where('created_at', '<', to)
-      .groupBy(['currency', b])
-      .execute()
-    return rows.map((r) => ({ currency: r.currency, bucket: r.bucket, bookings: num(r.n) }))
+    const at = bucket(dialect, sql.ref('m.at'), interval)
+    const query = sql<{
+      kind: 'bucket' | 'vendor' | 'trip'
+      currency: string
+      key: string
+      name: string | null
+      captured: unknown
+      refunded: unknown
+      commission: unknown
+    }>`
+      with moves as (
+        select p.booking_id as booking_id, p.amount as amount, p.settled_at as at from payments p
+          where p.status = 'succeeded' and p.settled_at >= ${from} and p.settled_at < ${to}
+        union all
+        select r.booking_id, -r.amount, r.updated_at from refunds r
+          where r.status = 'succeeded' and r.updated_at >= ${from} and r.updated_at < ${to}
+      ),
+      per as materialized (
+        select b.currency as currency, b.trip_id as trip_id, t.vendor_id as vendor_id, ${at} as bucket,
+          b.commission_bps as bps,
+          sum(case when m.amount > 0 then m.amount else 0 end) as captured,
+          sum(case when m.amount < 0 then -m.amount else 0 end) as refunded,
+          sum(m.amount) as kept
+        from moves m join bookings b on b.id = m.booking_id join trips t on t.id = b.trip_id
+        group by b.id, b.currency, b.trip_id, t.vendor_id, b.commission_bps, ${at}
+      ),
+      ranked as (
+        select 'vendor' as kind, currency, vendor_id as key, sum(kept) as kept,
+          row_number() over (partition by currency order by sum(kept) desc, vendor_id) as pos
+        from per group by currency, vendor_id
+        union all
+        select 'trip', currency, trip_id, sum(kept),
+          row_number() over (partition by currency order by sum(kept) desc, trip_id)
+        from per group by currency, trip_id
+      )
+      select 'bucket' as kind, currency, ${bucketLabel(dialect, sql.ref('bucket'))} as key, null as name, sum(captured) as captured,
+        sum(refunded) as refunded, sum(${commissionSql(sql.ref('kept'), sql.ref('bps'))}) as commission
+      from per group by currency, bucket
+      union all
+      select r.kind, r.currency, r.key, coalesce(v.business_name, t.title), r.kept, 0, 0
+      from ranked r
+        left join vendors v on r.kind = 'vendor' and v.id = r.key
+        left join trips t on r.kind = 'trip' and t.id = r.key
+      where r.pos <= ${top}
+      order by 1, 2, 3`
+    const rows = await query.execute(db)
+    const buckets = rows.rows
+      .filter((r) => r.kind === 'bucket')
+      .map((r) => ({
+        currency: r.currency,
+        bucket: r.key,
+        captured: num(r.captured),
+        refunded: num(r.refunded),
+        commission: num(r.commission),
+      }))
+    const ranked = (kind: 'vendor' | 'trip') =>
+      rows.rows
+        .filter((r) => r.kind === kind)
+        .map((r) => ({ currency: r.currency, id: r.key, name: r.name ?? '', kept: num(r.captured) }))
+        .sort((a, b) => a.currency.localeCompare(b.currency) || b.kept - a.kept || a.id.localeCompare(b.id))
+    return { buckets, topVendors: ranked('vendor'), topTrips: ranked('trip') }
   },
 
   /** Payouts paid in the range, and what vendors are owed as of `to` (their ledgers' sum). */
@@ -162,28 +194,5 @@ export const analyticsRepository = {
       where t.starts_at >= ${from} and t.starts_at < ${to} and t.status = 'published'
       group by t.price_currency`.execute(db)
     return rows.rows.map((r) => ({ currency: r.currency, sold: num(r.sold), capacity: num(r.capacity) }))
-  },
-
-  /** The vendors and trips that kept the most money in the range (captured − refunded), per currency. */
-  async top(db: Kysely<DB>, from: string, to: string, by: 'vendor' | 'trip', limit: number) {
-    const key = by === 'vendor' ? sql.ref('t.vendor_id') : sql.ref('t.id')
-    const label = by === 'vendor' ? sql`max(v.business_name)` : sql`max(t.title)`
-    const rows = await sql<{ currency: string; id: string; name: string; kept: unknown; pos: unknown }>`
-      select * from (
-        select b.currency as currency, ${key} as id, ${label} as name, sum(m.amount) as kept,
-          row_number() over (partition by b.currency order by sum(m.amount) desc, ${key}) as pos
-        from (
-          select booking_id, amount from payments where status = 'succeeded' and settled_at >= ${from} and settled_at < ${to}
-          union all
-          select booking_id, -amount from refunds where status = 'succeeded' and updated_at >= ${from} and updated_at < ${to}
-        ) m
-        join bookings b on b.id = m.booking_id
-        join trips t on t.id = b.trip_id
-        join vendors v on v.id = t.vendor_id
-        group by b.currency, ${key}
-      ) ranked
-      where pos <= ${limit}
-      order by currency, pos`.execute(db)
-    return rows.rows.map((r) => ({ currency: r.currency, id: r.id, name: r.name, kept: num(r.kept) }))
   },
 }

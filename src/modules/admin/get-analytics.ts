@@ -72,18 +72,16 @@ async function compile(
   only: string | undefined,
 ): Promise<Analytics> {
   const repo = analyticsRepository
-  const [byStatus, gross, money, series, payouts, occupancy, topVendors, topTrips] = await Promise.all([
-    repo.bookingsByStatus(deps.db, from, to),
+  const [bookings, gross, moneyAndTop, payouts, occupancy] = await Promise.all([
+    repo.bookings(deps.db, deps.dialect, from, to, interval),
     repo.grossValue(deps.db, from, to),
-    repo.money(deps.db, deps.dialect, from, to, interval),
-    repo.bookingSeries(deps.db, deps.dialect, from, to, interval),
+    repo.money(deps.db, deps.dialect, from, to, interval, 5),
     repo.payouts(deps.db, from, to),
     repo.occupancy(deps.db, from, to),
-    repo.top(deps.db, from, to, 'vendor', 5),
-    repo.top(deps.db, from, to, 'trip', 5),
   ])
+  const { buckets: money, topVendors, topTrips } = moneyAndTop
   const currencies = new Set<string>(
-    [byStatus, gross, money, payouts.paid, payouts.owed, occupancy].flatMap((rows) =>
+    [bookings, gross, money, payouts.paid, payouts.owed, occupancy].flatMap((rows) =>
       rows.map((r) => r.currency),
     ),
   )
@@ -93,9 +91,9 @@ async function compile(
     .filter((c) => only === undefined || c === only)
     .sort()
     .map((currency): CurrencyFigures => {
-      const statuses = Object.fromEntries(
-        byStatus.filter((r) => r.currency === currency).map((r) => [r.status, r.count]),
-      ) as Record<string, number>
+      const statuses: Record<string, number> = {}
+      for (const r of bookings.filter((r) => r.currency === currency))
+        statuses[r.status] = (statuses[r.status] ?? 0) + r.count
       const made = Object.values(statuses).reduce((s, n) => s + n, 0)
       const captured = sum(money, currency, (r) => r.captured)
       const refunded = sum(money, currency, (r) => r.refunded)
@@ -115,7 +113,7 @@ async function compile(
         buckets.set(b, found)
         return found
       }
-      for (const r of series.filter((r) => r.currency === currency)) at(r.bucket).bookings += r.bookings
+      for (const r of bookings.filter((r) => r.currency === currency)) at(r.bucket).bookings += r.count
       for (const r of money.filter((r) => r.currency === currency)) {
         const b = at(r.bucket)
         b.captured += r.captured
