@@ -140,6 +140,8 @@ async function serve(): Promise<void> {
     if (closing) return
     closing = true
     c.log.info({ signal }, 'shutting down')
+    // Whatever is still running after 25 s is cut (an orchestrator's kill follows soon after anyway).
+    setTimeout(() => process.exit(1), 25_000).unref()
     await app.close()
     await worker?.stop()
     await c.close()

@@ -73,6 +73,31 @@ describe('travellr serve on the embedded default', () => {
     expect(child.exitCode).toBe(0)
   })
 
+  it('when SIGTERM arrives with sign-ins in flight, then each is answered, new connections are refused, and it exits 0', async () => {
+    const port = await freePort()
+    const child = spawn(process.execPath, [build.cli, 'serve'], { cwd, env: env({ PORT: String(port) }) })
+    await waitFor(child, 'Travellr is running')
+    const base = `http://127.0.0.1:${port}`
+    const signIn = () =>
+      fetch(`${base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'admin@travellr.local', password: 'Admin-Demo-Pass-2026' }),
+      }).then(
+        (r) => r.status,
+        () => 0,
+      )
+    // Argon2id makes each sign-in take tens of milliseconds: these are inside the server when it is told to stop.
+    const inFlight = Array.from({ length: 8 }, signIn)
+    await new Promise((r) => setTimeout(r, 40))
+    const exited = new Promise((r) => child.once('exit', r))
+    child.kill('SIGTERM')
+    expect(await Promise.all(inFlight)).toEqual(Array(8).fill(200))
+    await exited
+    expect(child.exitCode).toBe(0)
+    expect(await signIn()).toBe(0)
+  })
+
   it('when an operator creates an admin, then it exists; a weak password is refused', () => {
     const ok = spawnSync(
       process.execPath,

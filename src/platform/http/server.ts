@@ -148,6 +148,17 @@ export async function createHttpServer(config: Config, log: Logger): Promise<Fas
   })
 
   registerSecurityHeaders(app)
+  // Graceful shutdown: once closing starts, answers in flight go out with `Connection: close`, so a
+  // keep-alive client (a load balancer) lets go of the socket and close() does not wait for its timeout.
+  let draining = false
+  app.addHook('preClose', (done) => {
+    draining = true
+    done()
+  })
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (draining) reply.header('connection', 'close')
+    done(null, payload)
+  })
   await app.register(cors, { origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false })
   return app
 }
