@@ -22,7 +22,7 @@ export interface InProcessDeps {
 /**
  * Delivers outbox events in one batch: claims each due row, runs its handlers, marks it processed, or
  * schedules the next attempt (exponential backoff) and parks it as failed after the last. Returns how
- * many rows it took. Exported for tests and for `drain`.
+ * many rows it took. Exported for tests.
  */
 export async function deliverDueEvents(deps: InProcessDeps, work: Work, batch = 50): Promise<number> {
   const now = deps.clock.now()
@@ -57,10 +57,7 @@ export async function deliverDueEvents(deps: InProcessDeps, work: Work, batch = 
 }
 
 /** The embedded default: the outbox drained by a poller in this process, schedules by croner. */
-export function createInProcessQueue(deps: InProcessDeps): JobQueue & {
-  /** Delivers everything due now, until nothing is left (tests, shutdown). */
-  drain(work: Work): Promise<number>
-} {
+export function createInProcessQueue(deps: InProcessDeps): JobQueue {
   let timer: NodeJS.Timeout | undefined
   let running: Promise<unknown> = Promise.resolve()
   let crons: Cron[] = []
@@ -101,12 +98,6 @@ export function createInProcessQueue(deps: InProcessDeps): JobQueue & {
       for (const c of crons) c.stop()
       crons = []
       await running
-    },
-    async drain(work: Work) {
-      let total = 0
-      for (let n = await deliverDueEvents(deps, work); n > 0; n = await deliverDueEvents(deps, work))
-        total += n
-      return total
     },
     async failed(limit: number): Promise<FailedJob[]> {
       return (await outboxRepository.failed(deps.db, limit)).map((f) => ({
