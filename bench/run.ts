@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -43,7 +43,12 @@ export interface Figures {
   errors: number
   non2xx: number
   rssMb: number | null
+  /** CPU time the server process spent per request (user + system, from /proc), µs. */
+  cpuUs?: number
+  /** CPU time all PostgreSQL processes spent per request, µs (PostgreSQL runs only). */
+  dbCpuUs?: number
   floor?: string
+  cpuRatio?: number
   ratio?: number
   p99Ratio?: number
   bar?: string
@@ -153,6 +158,35 @@ function resetPeakRss(pid: number | undefined) {
   }
 }
 
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
+const TICKS = 100
+
+/** CPU time (ms) a process has used so far, from /proc/<pid>/stat; null elsewhere. */
+function cpuMs(pid: number | undefined): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS
+  } catch {
+    return null
+  }
+}
+
+/** CPU time (ms) used so far by every PostgreSQL process on this machine (its backends do the queries). */
+function postgresCpuMs(): number {
+  let total = 0
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue
+      total += cpuMs(Number(entry)) ?? 0
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total
+}
+
 type Setup = (req: Record<string, unknown>) => Record<string, unknown>
 
 async function load(url: string, o: Options, setup: Setup, seconds: number) {
@@ -164,6 +198,7 @@ async function load(url: string, o: Options, setup: Setup, seconds: number) {
   })
   return {
     rps: Math.round(result.requests.average),
+    total: result.requests.total,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts,
@@ -178,6 +213,7 @@ async function argon2Floor(seconds: number, concurrency: number, hash: string): 
   let done = 0
   const until = Date.now() + seconds * 1000
   const started = performance.now()
+  const cpu = process.cpuUsage()
   const latencies: number[] = []
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -189,10 +225,12 @@ async function argon2Floor(seconds: number, concurrency: number, hash: string): 
       }
     }),
   )
+  const used = process.cpuUsage(cpu)
   latencies.sort((a, b) => a - b)
   const at = (q: number) => Math.round(latencies[Math.floor(q * (latencies.length - 1))] ?? 0)
   return {
     scenario: 'floor: raw argon2id verify',
+    cpuUs: Math.round((used.user + used.system) / done),
     rps: Math.round(done / ((performance.now() - started) / 1000)),
     p50: at(0.5),
     p99: at(0.99),
@@ -211,8 +249,11 @@ function table(rows: Figures[]): string {
     'errors',
     'non-2xx',
     'peak RSS MB',
+    'CPU µs/req',
+    'DB CPU µs/req',
     'vs floor',
     'p99 vs floor',
+    'CPU vs floor',
     'bar',
     'met',
   ]
@@ -224,8 +265,11 @@ function table(rows: Figures[]): string {
     String(r.errors),
     String(r.non2xx),
     r.rssMb === null ? '-' : String(r.rssMb),
+    r.cpuUs === undefined ? '-' : String(r.cpuUs),
+    r.dbCpuUs === undefined ? '-' : String(r.dbCpuUs),
     r.ratio === undefined ? '-' : `${r.ratio.toFixed(2)} × ${r.floor}`,
     r.p99Ratio === undefined ? '-' : `${r.p99Ratio.toFixed(2)}`,
+    r.cpuRatio === undefined ? '-' : `${r.cpuRatio.toFixed(2)}`,
     r.bar ?? '-',
     r.met === undefined ? '-' : r.met ? 'yes' : 'NO',
   ])
@@ -408,10 +452,23 @@ export async function runBench(argv: string[]): Promise<Figures[]> {
       if (o.warmup > 0) await load(target, o, setup, o.warmup)
       resetPeakRss(pid)
       log(`${name}: ${o.duration}s`)
-      const { statuses, ...f } = await load(target, o, setup, o.duration)
+      const cpuBefore = cpuMs(pid)
+      const dbBefore = o.db === 'postgres' ? postgresCpuMs() : 0
+      const { statuses, total, ...f } = await load(target, o, setup, o.duration)
+      const cpuAfter = cpuMs(pid)
+      const dbAfter = o.db === 'postgres' ? postgresCpuMs() : 0
       const unexpected = Object.keys(statuses).filter((s) => !s.startsWith('2'))
       if (unexpected.length > 0) log(`${name}: status codes ${JSON.stringify(statuses)}`)
-      return { scenario: name, ...f, rssMb: peakRss(pid) } as Figures
+      return {
+        scenario: name,
+        ...f,
+        rssMb: peakRss(pid),
+        ...(cpuBefore !== null &&
+          cpuAfter !== null &&
+          total > 0 && { cpuUs: Math.round(((cpuAfter - cpuBefore) * 1000) / total) }),
+        ...(o.db === 'postgres' &&
+          total > 0 && { dbCpuUs: Math.round(((dbAfter - dbBefore) * 1000) / total) }),
+      } as Figures
     }
 
     const floors: Record<string, Figures> = {}
@@ -450,6 +507,7 @@ export async function runBench(argv: string[]): Promise<Figures[]> {
         f.floor = s.floor
         f.ratio = f.rps / floor.rps
         f.p99Ratio = floor.p99 > 0 ? f.p99 / floor.p99 : undefined
+        if (f.cpuUs !== undefined && floor.cpuUs) f.cpuRatio = f.cpuUs / floor.cpuUs
         const bar = bars[s.name]
         if (bar) {
           f.bar = `≥ ${bar.ratio}×${bar.p99 ? `, p99 ≤ ${bar.p99}×` : ''}, RSS < 200 MB`

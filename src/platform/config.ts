@@ -35,6 +35,11 @@ export interface Config {
    * hops from the right: the entries a client wrote itself are never trusted.
    */
   readonly trustProxy: number
+  /**
+   * Seconds a client has to send a whole request (headers: at most 10 of them); a slower one is
+   * answered 408 and cut, so slow or stalled clients cannot hold connections.
+   */
+  readonly requestTimeoutSeconds: number
   /** Bearer token /metrics asks for; unset: /metrics answers loopback callers only. */
   readonly metricsToken: string | undefined
   /** New accounts one client address may open per hour. */
@@ -186,6 +191,7 @@ export function loadConfig(env: Env): Config {
       .map((o) => o.trim())
       .filter(Boolean),
     trustProxy: int(env, 'TRUST_PROXY', 0, 0, 10),
+    requestTimeoutSeconds: int(env, 'REQUEST_TIMEOUT_SECONDS', 30, 1, 600),
     metricsToken: env.METRICS_TOKEN || undefined,
     registrationsPerAddress: int(env, 'REGISTRATIONS_PER_ADDRESS', 20, 1, 1_000_000),
     maxHeldSeatsPerAddress: int(env, 'MAX_HELD_SEATS_PER_ADDRESS', 40, 1, 1_000_000),

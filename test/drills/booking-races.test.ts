@@ -5,6 +5,7 @@ import { type Database, openDatabase } from '../../src/platform/database/databas
 import { ManualClock, systemClock } from '../../src/shared/clock.js'
 import { AppError } from '../../src/shared/errors.js'
 import { type Cluster, givenTwoApiProcesses } from '../support/cluster.js'
+import { reportDrill } from '../support/drill-report.js'
 import { expectConsistentBooks } from '../support/invariants.js'
 import { call } from '../support/processes.js'
 import { dialects } from '../support/stacks.js'
@@ -81,9 +82,14 @@ describe.each(dialects)('booking and payment races on %s with two API processes'
     const statuses: Record<number, number> = {}
     for (const r of responses) statuses[r.status] = (statuses[r.status] ?? 0) + 1
     const books = await expectConsistentBooks(database.db, tripId)
-    console.log(
-      `race drill: ${JSON.stringify({ dialect, ms, statuses, in_process: count(inProcess.map((p) => p.outcome)), ...books })}`,
-    )
+    reportDrill(`booking races (${dialect})`, {
+      ms,
+      statuses: JSON.stringify(statuses),
+      in_process: JSON.stringify(count(inProcess.map((p) => p.outcome))),
+      'seats taken': books.seatsTaken,
+      capacity: books.capacity,
+      'bookings by status': JSON.stringify(books.byStatus),
+    })
     expect(responses.filter((r) => r.status >= 500).map((r) => r.body)).toEqual([])
     expect(responses.every((r) => r.status === 200 || r.status === 409)).toBe(true)
     expect(inProcess.filter((p) => p.outcome.startsWith('crash'))).toEqual([])
@@ -112,7 +118,7 @@ describe.each(dialects)('booking and payment races on %s with two API processes'
       ),
     )
     const statuses = count(answers.map((a) => String(a.status)))
-    console.log(`payment race drill: ${JSON.stringify({ dialect, statuses })}`)
+    reportDrill(`payment races (${dialect})`, { statuses: JSON.stringify(statuses) })
     expect(statuses).toEqual({ '201': 10, '409': 90 })
     const charges = await database.db
       .selectFrom('mock_gateway_objects')

@@ -6,6 +6,7 @@ import { notificationHandlers } from '../../src/modules/notifications/index.js'
 import { openDatabase } from '../../src/platform/database/database.js'
 import { STRONG_PASSWORD, uniqueEmail } from '../support/builders.js'
 import { type Cluster, givenTwoApiProcesses } from '../support/cluster.js'
+import { reportDrill } from '../support/drill-report.js'
 import { expectConsistentBooks } from '../support/invariants.js'
 import { killHard, type Server, startServer, startWorkerProcess } from '../support/processes.js'
 import { startSmtp, type TestSmtp } from '../support/smtp.js'
@@ -237,11 +238,7 @@ describe.runIf(dialects.includes('postgres'))('crash drill on postgres + redis',
         'payments refunded above capture': overRefunded,
         'cancellations refunded wrongly': wrongRefunds,
       }
-      console.log(
-        `\ncrash drill (postgres + redis, ${SECONDS} s):\n${Object.entries(figures)
-          .map(([k, v]) => `  ${k.padEnd(40)}${v}`)
-          .join('\n')}\n`,
-      )
+      reportDrill(`kill -9 under load (postgres + redis, ${SECONDS} s)`, figures)
       expect(count.kills).toBeGreaterThanOrEqual(2)
       expect(ack.bookings.length).toBeGreaterThan(0)
       expect({

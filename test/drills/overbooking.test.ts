@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src/platform/database/database.js'
 import { type Cluster, givenTwoApiProcesses } from '../support/cluster.js'
+import { reportDrill } from '../support/drill-report.js'
 import { call } from '../support/processes.js'
 import { dialects } from '../support/stacks.js'
 
 /**
  * Drill (PRODUCT.md §5): 200 concurrent bookings for 10 seats, sent to two API processes that share
- * one database, give exactly 10 holds and 190 `409`s, and no 5xx. Run alone: npm run drill:overbooking
+ * one database, give exactly 10 holds and 190 `409`s, and no 5xx. Run alone: npm run drill:oversell
  */
 describe.each(dialects)('overbooking drill on %s with two API processes', (dialect) => {
   let cluster: Cluster
@@ -41,7 +42,7 @@ describe.each(dialects)('overbooking drill on %s with two API processes', (diale
       server_errors: results.filter((r) => r.status >= 500).length,
       ms: Math.round(ms),
     }
-    console.log(`overbooking drill: ${JSON.stringify(figures)}`)
+    reportDrill(`oversell (${dialect}, two API processes)`, figures)
     expect(figures).toMatchObject({ created: 10, sold_out: 190, server_errors: 0 })
 
     const db = openDatabase(cluster.database.url)

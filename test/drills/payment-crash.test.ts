@@ -3,6 +3,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src/platform/database/database.js'
 import { type Cluster, givenTwoApiProcesses } from '../support/cluster.js'
+import { reportDrill } from '../support/drill-report.js'
 import { call, startServer } from '../support/processes.js'
 import { dialects } from '../support/stacks.js'
 import { type StripeServer, startStripeServer } from '../support/stripe-server.js'
@@ -82,9 +83,11 @@ describe.each(dialects)('a payment interrupted by kill -9 on %s', (dialect) => {
       expect(intents).toHaveLength(1)
       const keyed = stripe.requests.filter((r) => r.idempotencyKey === `payment:${row.id}`)
       expect(keyed.length).toBeGreaterThanOrEqual(2) // the interrupted call and the reconciliation, one key
-      console.log(
-        `payment crash drill: ${JSON.stringify({ dialect, provider_charges: intents.length, calls_with_key: keyed.length, booking: after.body.status })}`,
-      )
+      reportDrill(`payment interrupted by kill -9 (${dialect})`, {
+        'provider charges': intents.length,
+        'calls with its key': keyed.length,
+        booking: after.body.status,
+      })
     } finally {
       await db.close()
     }

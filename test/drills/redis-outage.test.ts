@@ -3,6 +3,7 @@ import { notificationHandlers } from '../../src/modules/notifications/index.js'
 import { openDatabase } from '../../src/platform/database/database.js'
 import { STRONG_PASSWORD, uniqueEmail } from '../support/builders.js'
 import { type Cluster, givenTwoApiProcesses } from '../support/cluster.js'
+import { reportDrill } from '../support/drill-report.js'
 import { startPrivateRedis } from '../support/private-redis.js'
 import { type Server, startWorkerProcess } from '../support/processes.js'
 import { startSmtp, type TestSmtp } from '../support/smtp.js'
@@ -11,7 +12,7 @@ import { dialects } from '../support/stacks.js'
 /**
  * Drill: Redis (cache, throttles, queues) frozen with SIGSTOP under load. The API keeps answering
  * bookings and reads from the database without a 5xx, events wait in the outbox, and after SIGCONT
- * every one is delivered. `npm run drill:redis` freezes it for 30 s; `npm test` for a few seconds.
+ * every one is delivered. `npm run drill:redis` freezes it for 60 s; `npm test` for a few seconds.
  */
 const STOP_SECONDS = Number(process.env.DRILL_REDIS_STOP_SECONDS ?? 6)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -138,11 +139,15 @@ describe.runIf(dialects.includes('postgres'))('redis frozen under load (postgres
         .toBe(mailed)
 
       const fiveXX = [...statuses].filter(([s]) => s >= 500).reduce((n, [, c]) => n + c, 0)
-      console.log(
-        `\nredis frozen ${STOP_SECONDS} s: during the freeze ${during.bookings} bookings, ${during.reads} reads, ` +
-          `${during.registrations} registrations answered; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ` +
-          `outbox peaked at ${maxPending} undelivered; ${mailed} mails delivered after it resumed\n`,
-      )
+      reportDrill(`Redis frozen ${STOP_SECONDS} s (kill -STOP)`, {
+        'bookings answered during the freeze': during.bookings,
+        'reads answered during the freeze': during.reads,
+        'registrations answered during the freeze': during.registrations,
+        statuses: JSON.stringify(Object.fromEntries(statuses)),
+        '5xx': fiveXX,
+        'outbox peak (undelivered)': maxPending,
+        'mails delivered after it resumed': mailed,
+      })
       expect(fiveXX).toBe(0)
       expect(during.bookings).toBeGreaterThan(0)
       expect(during.reads).toBeGreaterThan(0)

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { openDatabase } from '../../src/platform/database/database.js'
 import { STRONG_PASSWORD, uniqueEmail } from '../support/builders.js'
 import { type Cluster, givenTwoApiProcesses } from '../support/cluster.js'
+import { reportDrill } from '../support/drill-report.js'
 import { startNginx } from '../support/nginx.js'
 import { type Server, startWorkerProcess } from '../support/processes.js'
 import { createTestDatabase, dialects } from '../support/stacks.js'
@@ -88,9 +89,11 @@ describe.runIf(dialects.includes('postgres'))('two API instances and two workers
       travellers.map((t) => send('POST', '/bookings', { trip_id: tripId, seats: 1 }, bearer(t.token))),
     )
     const count = (s: number) => answers.filter((a) => a.status === s).length
-    console.log(
-      `\nbehind nginx: ${count(201)} × 201, ${count(409)} × 409, ${answers.length - count(201) - count(409)} other\n`,
-    )
+    reportDrill('oversell behind nginx (two API instances, two workers)', {
+      '201': count(201),
+      '409': count(409),
+      other: answers.length - count(201) - count(409),
+    })
     expect({ created: count(201), soldOut: count(409) }).toEqual({ created: 10, soldOut: 190 })
     const trip = await send('GET', `/trips/${tripId}`)
     expect(trip.body.seats_available).toBe(0)

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import { openDatabase } from '../../src/platform/database/database.js'
 import { type Cluster, givenTwoApiProcesses } from '../support/cluster.js'
+import { reportDrill } from '../support/drill-report.js'
 import { call, freePort, type Server, startWorkerProcess } from '../support/processes.js'
 import { startSmtp, type TestSmtp } from '../support/smtp.js'
 import { dialects } from '../support/stacks.js'
@@ -101,9 +102,11 @@ describe('schedules with nobody asking', () => {
     }
     const total = await runs()
     const ticks = Math.floor(Date.now() / 60_000) - Math.floor(started / 60_000)
-    console.log(
-      `\nthree workers: expire-holds ran ${total} times in ${ticks} minute ticks; the hold expired ${expired.late.toFixed(1)} s after its end\n`,
-    )
+    reportDrill('schedules on three workers', {
+      'expire-holds runs': total,
+      'minute ticks': ticks,
+      'hold expired after its end (s)': expired.late.toFixed(1),
+    })
     expect(total).toBeGreaterThanOrEqual(1)
     expect(total).toBeLessThanOrEqual(ticks + 1)
   }

@@ -32,15 +32,17 @@ export interface Cluster {
 }
 
 /**
- * Two real `travellr serve` processes on one fresh database (and, on PostgreSQL, one Redis), the way
- * two instances behind a load balancer share them; an admin made by the CLI approves one vendor.
+ * Two real `travellr serve` processes on one fresh database (and, on PostgreSQL, one Redis unless
+ * `redis: false`), the way two instances behind a load balancer share them; an admin made by the CLI
+ * approves one vendor. `database` puts them on a database of the caller's (dropped by stop()).
  */
 export async function givenTwoApiProcesses(
   dialect: Dialect,
   extraEnv: Record<string, string> = {},
+  options: { database?: TestDatabase; redis?: boolean } = {},
 ): Promise<Cluster> {
   const build = buildCli()
-  const database = await createTestDatabase(dialect)
+  const database = options.database ?? (await createTestDatabase(dialect))
   const env = {
     TRAVELLR_ENV: 'development',
     DATABASE_URL: database.url,
@@ -50,7 +52,8 @@ export async function givenTwoApiProcesses(
     MAX_HELD_SEATS_PER_ADDRESS: '1000000',
     // Mail from in-process delivery (SQLite) goes to a scratch folder, not the repository's data/.
     MAIL_DIR: join(tmpdir(), `travellr-drill-mail-${randomBytes(4).toString('hex')}`),
-    ...(dialect === 'postgres' && { REDIS_URL, REDIS_PREFIX: `t:${inject('runId')}:drill:` }),
+    ...(dialect === 'postgres' &&
+      options.redis !== false && { REDIS_URL, REDIS_PREFIX: `t:${inject('runId')}:drill:` }),
     ...extraEnv,
   }
   const adminEmail = uniqueEmail('admin')

@@ -20,6 +20,9 @@ export async function startStripeServer(options: { webhookSecret?: string } = {}
   const byKey = new Map<string, { hash: string; status: number; body: string }>()
   const requests: { method: string; path: string; idempotencyKey: string | undefined }[] = []
   const upcoming: Mode[] = []
+  /** Objects made per idempotency key (a replay makes none): the drills' "exactly once" count. */
+  const madePerKey = new Map<string, number>()
+  let dropRate = 0
   const webhookSecret = options.webhookSecret ?? `whsec_${randomBytes(16).toString('hex')}`
   const sdk = new Stripe('sk_test_server', {})
   let counter = 0
@@ -166,7 +169,8 @@ export async function startStripeServer(options: { webhookSecret?: string } = {}
     }
     if (!/^Bearer sk_(test|live)_/.test(req.headers.authorization ?? ''))
       return send(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided.' } })
-    const mode = upcoming.shift()
+    const mode =
+      upcoming.shift() ?? (req.method === 'POST' && Math.random() < dropRate ? 'commit-then-drop' : undefined)
     if (mode === 'hang') return // never answers: the client times out
     if (mode === 'answer-500')
       return send(500, { error: { type: 'api_error', message: 'An unknown error occurred.' } })
@@ -194,11 +198,13 @@ export async function startStripeServer(options: { webhookSecret?: string } = {}
                 'Keys for idempotent requests can only be used with the same parameters they were first used with.',
             },
           })
+        if (mode === 'commit-then-drop') return req.socket.destroy() // the replay is lost too
         return send(stored.status, stored.body, { 'idempotent-replayed': 'true' })
       }
     }
     const answer = create(path, params)
     const body = JSON.stringify(answer.body)
+    if (key && 'id' in answer.body) madePerKey.set(key, (madePerKey.get(key) ?? 0) + 1)
     if (key && answer.status < 500) byKey.set(key, { hash, status: answer.status, body })
     if (mode === 'commit-then-drop') return req.socket.destroy() // committed, but the caller never hears
     if (mode === 'commit-then-hang') return // committed, and the caller waits (until it dies, say)
@@ -219,6 +225,11 @@ export async function startStripeServer(options: { webhookSecret?: string } = {}
     webhookSecret,
     requests,
     objects,
+    madePerKey,
+    /** From now on, this share of POSTs (0..1) is committed and then the connection dropped. */
+    dropAfterCommit(rate: number) {
+      dropRate = rate
+    },
     /** The next requests answer in these ways, one each, in order. */
     failNext(...modes: Mode[]) {
       upcoming.push(...modes)

@@ -115,8 +115,14 @@ function openPostgres(url: string, logger?: Logger, options: PoolOptions = DEFAU
       }) as typeof pg.types.getTypeParser,
     },
   })
-  // An idle client that loses its server (restart, failover) emits here; unhandled, it kills the process.
+  // A client that loses its server (restart, failover) emits 'error'; unhandled, that kills the process.
+  // The pool listens on idle clients ('error' below); a client checked out between two statements of a
+  // transaction has no listener of the pool's, so each gets one of ours: its next statement fails (→ 503)
+  // and the pool drops it on release.
   pool.on('error', (err) => logger?.warn({ err }, 'idle PostgreSQL client lost its connection'))
+  pool.on('connect', (client) =>
+    client.on('error', (err) => logger?.warn({ err }, 'PostgreSQL client lost its connection')),
+  )
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
   return {
     db,
@@ -139,7 +145,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (typeof code !== 'string') {
     return (
       err instanceof Error &&
-      /Connection terminated|timeout exceeded when trying to connect/.test(err.message)
+      /Connection terminated|timeout exceeded when trying to connect|not queryable/.test(err.message)
     )
   }
   return (

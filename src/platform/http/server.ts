@@ -57,7 +57,13 @@ export async function createHttpServer(config: Config, log: Logger): Promise<Fas
       disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
     }),
     bodyLimit: 1024 * 1024,
-    requestTimeout: 30_000,
+    // A client that trickles its headers or body is answered 408 and cut when its time is up; Node
+    // checks every second, so a slow client holds a socket (not the event loop) for that long at most.
+    requestTimeout: config.requestTimeoutSeconds * 1000,
+    http: {
+      headersTimeout: Math.min(10, config.requestTimeoutSeconds) * 1000,
+      connectionsCheckingInterval: 1000,
+    },
     connectionTimeout: 60_000,
     keepAliveTimeout: 72_000,
     // Trust exactly the configured number of proxy hops: the client address is the X-Forwarded-For
