@@ -7,10 +7,13 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import * as argon2 from 'argon2'
 import autocannon from 'autocannon'
+import type { Kysely } from 'kysely'
 import pg from 'pg'
 import { loadConfig } from '../src/platform/config.js'
-import { openDatabase } from '../src/platform/database/database.js'
+import { type Database, openDatabase } from '../src/platform/database/database.js'
 import { migrateToLatest } from '../src/platform/database/migrations.js'
+import type { DB } from '../src/platform/database/schema.js'
+import { outboxRow } from '../src/platform/outbox.js'
 import { seedAnalytics, timeAnalytics } from './analytics.js'
 import { BENCH_PASSWORD, type BenchData, seedBench } from './seed.js'
 
@@ -31,6 +34,10 @@ interface Options {
   only: string | undefined
   /** Bookings loaded for the admin-analytics timing (0: skip it). */
   analyticsBookings: number
+  /** Pending bookings seeded for the payments scenario (each is paid once). */
+  payable: number
+  /** Events put into the outbox at once for the event-throughput figure (0: skip it). */
+  events: number
   pgAdmin: string
   redisUrl: string
 }
@@ -70,6 +77,8 @@ function parse(argv: string[]): Options {
       profile: { type: 'string' },
       only: { type: 'string' },
       'analytics-bookings': { type: 'string', default: '100000' },
+      payable: { type: 'string', default: '60000' },
+      events: { type: 'string', default: '5000' },
     },
   })
   const quick = values.quick
@@ -86,6 +95,8 @@ function parse(argv: string[]): Options {
     profile: values.profile,
     only: values.only,
     analyticsBookings: quick ? 5000 : Number(values['analytics-bookings']),
+    payable: quick ? 5000 : Number(values.payable),
+    events: quick ? 500 : Number(values.events),
     pgAdmin: process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
   }
@@ -161,30 +172,56 @@ function resetPeakRss(pid: number | undefined) {
 /** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
 const TICKS = 100
 
-/** CPU time (ms) a process has used so far, from /proc/<pid>/stat; null elsewhere. */
-function cpuMs(pid: number | undefined): number | null {
+/** CPU time (ms) a process has used so far, from /proc/<pid>/stat; null elsewhere. `part`: user or system only. */
+function cpuMs(pid: number | undefined, part?: 'user' | 'system'): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS
+    const user = Number(fields[11])
+    const system = Number(fields[12])
+    return ((part === 'user' ? user : part === 'system' ? system : user + system) * 1000) / TICKS
   } catch {
     return null
   }
 }
 
-/** CPU time (ms) used so far by every PostgreSQL process on this machine (its backends do the queries). */
-function postgresCpuMs(): number {
-  let total = 0
+/** CPU time (ms) used so far by each PostgreSQL process on this machine (its backends do the queries). */
+function postgresCpuMs(): Map<number, number> {
+  const used = new Map<number, number>()
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     try {
       if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue
-      total += cpuMs(Number(entry)) ?? 0
+      used.set(Number(entry), cpuMs(Number(entry)) ?? 0)
     } catch {
       // gone meanwhile
     }
   }
+  return used
+}
+
+/** PostgreSQL CPU (ms) spent between two readings: processes that ended meanwhile count up to the first. */
+function postgresCpuSince(before: Map<number, number>): number {
+  let total = 0
+  for (const [pid, ms] of postgresCpuMs()) total += ms - (before.get(pid) ?? 0)
   return total
+}
+
+/** Waits until at most `left` due events are unhandled in the outbox (or `seconds` pass). */
+async function waitForOutbox(db: Kysely<DB>, left: number, seconds: number) {
+  const until = Date.now() + seconds * 1000
+  while (Date.now() < until) {
+    const row = await db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('processed_at', 'is', null)
+      .where('failed_at', 'is', null)
+      .where('available_at', '<=', new Date().toISOString())
+      .executeTakeFirstOrThrow()
+    if (Number(row.n) <= left) return
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error(`the outbox did not drain within ${seconds} s`)
 }
 
 type Setup = (req: Record<string, unknown>) => Record<string, unknown>
@@ -305,6 +342,7 @@ export async function runBench(argv: string[]): Promise<Figures[]> {
     JWT_SECRET: secret,
     SEED_DEMO: '0',
     LOG_LEVEL: 'warn',
+    MAIL_DIR: join(tmpdir(), `travellr-bench-mail-${randomBytes(4).toString('hex')}`),
     HOLD_MINUTES: '120',
     // The load comes from one address: per-address limits would stop the bench, not measure it.
     REGISTRATIONS_PER_ADDRESS: '1000000',
@@ -316,6 +354,7 @@ export async function runBench(argv: string[]): Promise<Figures[]> {
   }
   const config = loadConfig(env)
   const children: ChildProcess[] = []
+  let watch: Database | undefined
   try {
     log('migrating and seeding the scratch database')
     const database = openDatabase(scratch.url)
@@ -324,6 +363,7 @@ export async function runBench(argv: string[]): Promise<Figures[]> {
       travellers: o.travellers,
       bookings: 1000,
       pending: Math.min(1000, o.travellers / 2),
+      payable: o.payable,
     })
     const hash = (
       await database.db.selectFrom('users').select('password_hash').limit(1).executeTakeFirstOrThrow()
@@ -431,6 +471,23 @@ export async function runBench(argv: string[]): Promise<Figures[]> {
         floor: 'raw booking',
       },
       {
+        name: 'POST /payments (mock gateway)',
+        target: api,
+        setup: (r) => {
+          // Each request pays the next pending booking (its owner's token): the booking and payment
+          // locked, the mock provider's charge, the booking confirmed, two events, in one settlement.
+          const b = data.payable[next() % data.payable.length]!
+          return {
+            ...r,
+            method: 'POST',
+            path: '/api/v1/payments',
+            headers: { ...json, authorization: `Bearer ${b.token}` },
+            body: JSON.stringify({ booking_id: b.id, payment_method: 'pm_card_visa' }),
+          }
+        },
+        floor: 'raw booking',
+      },
+      {
         name: 'POST /auth/login',
         target: api,
         setup: (r) => {
@@ -453,10 +510,17 @@ export async function runBench(argv: string[]): Promise<Figures[]> {
       resetPeakRss(pid)
       log(`${name}: ${o.duration}s`)
       const cpuBefore = cpuMs(pid)
-      const dbBefore = o.db === 'postgres' ? postgresCpuMs() : 0
+      const systemBefore = cpuMs(pid, 'system')
+      const dbBefore = o.db === 'postgres' ? postgresCpuMs() : new Map<number, number>()
       const { statuses, total, ...f } = await load(target, o, setup, o.duration)
       const cpuAfter = cpuMs(pid)
-      const dbAfter = o.db === 'postgres' ? postgresCpuMs() : 0
+      if (cpuAfter !== null && cpuBefore !== null && total > 0) {
+        const system = (cpuMs(pid, 'system') ?? 0) - (systemBefore ?? 0)
+        log(
+          `${name}: ${total} requests, server CPU ${Math.round(((cpuAfter - cpuBefore) * 1000) / total)} µs each (kernel ${Math.round((system * 1000) / total)} µs)`,
+        )
+      }
+      const dbMs = o.db === 'postgres' ? postgresCpuSince(dbBefore) : 0
       const unexpected = Object.keys(statuses).filter((s) => !s.startsWith('2'))
       if (unexpected.length > 0) log(`${name}: status codes ${JSON.stringify(statuses)}`)
       return {
@@ -466,8 +530,7 @@ export async function runBench(argv: string[]): Promise<Figures[]> {
         ...(cpuBefore !== null &&
           cpuAfter !== null &&
           total > 0 && { cpuUs: Math.round(((cpuAfter - cpuBefore) * 1000) / total) }),
-        ...(o.db === 'postgres' &&
-          total > 0 && { dbCpuUs: Math.round(((dbAfter - dbBefore) * 1000) / total) }),
+        ...(o.db === 'postgres' && total > 0 && { dbCpuUs: Math.round((dbMs * 1000) / total) }),
       } as Figures
     }
 
@@ -500,7 +563,10 @@ export async function runBench(argv: string[]): Promise<Figures[]> {
       'PUT /bookings/{id} (seats)': { ratio: 0.5 },
       'POST /auth/login': { ratio: 0.8 },
     }
+    watch = openDatabase(scratch.url)
     for (const s of scenarios.filter((x) => !o.only || x.name.includes(o.only))) {
+      // The events of the scenario before are the worker's to deliver, not this scenario's cost.
+      await waitForOutbox(watch.db, 0, 600)
       const f = await measure(s.name, s.target, s.setup, server.pid)
       const floor = s.floor ? floors[s.floor] : undefined
       if (floor) {
@@ -520,6 +586,47 @@ export async function runBench(argv: string[]): Promise<Figures[]> {
         }
       }
       results.push(f)
+    }
+
+    // End-to-end events: copies of real `booking.confirmed` events (two mails each) put into the outbox
+    // in one transaction; the figure is how fast the server's worker handles them all (outbox → handler
+    // → mail file → processed).
+    let events: { count: number; seconds: number } | undefined
+    if (o.events > 0 && !o.only) {
+      const db = openDatabase(scratch.url)
+      const samples = await db.db
+        .selectFrom('outbox')
+        .select(['aggregate_id', 'payload'])
+        .where('type', '=', 'booking.confirmed')
+        .limit(1000)
+        .execute()
+      if (samples.length > 0) {
+        log(`events: ${o.events} booking.confirmed into the outbox`)
+        await waitForOutbox(db.db, 0, 120)
+        const now = new Date()
+        const rows = Array.from({ length: o.events }, (_, i) => {
+          const sample = samples[i % samples.length]!
+          return outboxRow(
+            {
+              type: 'booking.confirmed',
+              aggregateId: sample.aggregate_id,
+              payload: JSON.parse(sample.payload),
+            },
+            now,
+          )
+        })
+        const started = performance.now()
+        await db.db.transaction().execute(async (trx) => {
+          for (let i = 0; i < rows.length; i += 500)
+            await trx
+              .insertInto('outbox')
+              .values(rows.slice(i, i + 500))
+              .execute()
+        })
+        await waitForOutbox(db.db, 0, 600)
+        events = { count: o.events, seconds: (performance.now() - started) / 1000 }
+      }
+      await db.close()
     }
 
     // Admin analytics over a large history: each question new to the cache, so the database sums it.
@@ -552,6 +659,10 @@ export async function runBench(argv: string[]): Promise<Figures[]> {
 
     const header = `Travellr bench — ${new Date().toISOString()} — ${o.db} + ${o.cache} cache — ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB — node ${process.version}`
     process.stdout.write(`\n${header}\n\n${table(results)}\n\n`)
+    if (events)
+      process.stdout.write(
+        `Events, outbox to handled (${events.count} booking.confirmed, 2 mails each): ${Math.round(events.count / events.seconds)} events/s (${events.seconds.toFixed(1)} s)\n\n`,
+      )
     if (analytics)
       process.stdout.write(
         `GET /admin/analytics (${analytics.bookings} bookings, 90 days by day, uncached): median ${analytics.medianMs} ms, slowest ${analytics.slowestMs} ms of 10\n\n`,
@@ -562,12 +673,13 @@ export async function runBench(argv: string[]): Promise<Figures[]> {
       const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${o.db}.json`)
       writeFileSync(
         file,
-        `${JSON.stringify({ date: new Date().toISOString(), options: o, machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform }, versions: versions(), results, analytics }, null, 2)}\n`,
+        `${JSON.stringify({ date: new Date().toISOString(), options: o, machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform }, versions: versions(), results, events, analytics }, null, 2)}\n`,
       )
       log(`results written to ${file}`)
     }
     return results
   } finally {
+    await watch?.close()
     for (const c of children) c.kill('SIGTERM')
     await Promise.all(
       children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)),

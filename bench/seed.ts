@@ -1,7 +1,7 @@
 import * as argon2 from 'argon2'
-import type { Kysely } from 'kysely'
+import type { Insertable, Kysely } from 'kysely'
 import type { Config } from '../src/platform/config.js'
-import type { DB } from '../src/platform/database/schema.js'
+import type { BookingsTable, DB } from '../src/platform/database/schema.js'
 import { createTokenSigner } from '../src/platform/security/tokens.js'
 import { newId } from '../src/shared/ids.js'
 
@@ -15,6 +15,8 @@ export interface BenchData {
   bookings: { id: string; token: string }[]
   /** Pending bookings of one seat, each of its own traveller, held for the whole run: seats to change. */
   pending: { id: string; token: string }[]
+  /** More pending bookings, of the other travellers, each paid once by the payments scenario. */
+  payable: { id: string; token: string }[]
   /** Who the raw floor books as: no traveller of the service's scenarios, so no hold limit is shared. */
   floorUserId: string
 }
@@ -39,7 +41,7 @@ async function insertInChunks<T>(rows: T[], insert: (chunk: T[]) => Promise<unkn
 export async function seedBench(
   db: Kysely<DB>,
   config: Config,
-  counts: { travellers: number; bookings: number; pending: number },
+  counts: { travellers: number; bookings: number; pending: number; payable: number },
 ): Promise<BenchData> {
   const now = new Date()
   const at = now.toISOString()
@@ -153,7 +155,7 @@ export async function seedBench(
   await insertInChunks(sessions, (chunk) => db.insertInto('sessions').values(chunk).execute())
 
   const bookings: BenchData['bookings'] = []
-  const rows = []
+  const rows: Insertable<BookingsTable>[] = []
   for (let i = 0; i < counts.bookings; i++) {
     const t = trips[i % 100]!
     const owner = travellers[i % travellers.length]!
@@ -184,13 +186,12 @@ export async function seedBench(
     })
     bookings.push({ id, token: owner.token })
   }
-  // Pending ones belong to the last travellers, one each, held for two hours (the bench's HOLD_MINUTES).
-  const pending: BenchData['pending'] = []
-  const holds = []
+  // Pending ones, held for two hours (the bench's HOLD_MINUTES): those whose seats change belong to the
+  // last travellers, one each; those to pay are spread over the others.
   const heldUntil = new Date(now.getTime() + 120 * 60_000).toISOString()
-  for (let i = 0; i < counts.pending; i++) {
+  const held = new Map<string, number>()
+  const hold = (i: number, owner: BenchData['travellers'][number]) => {
     const t = trips[i % 100]!
-    const owner = travellers[travellers.length - 1 - i]!
     const id = newId('bkg')
     rows.push({
       ...rows[0]!,
@@ -203,15 +204,21 @@ export async function seedBench(
       hold_expires_at: heldUntil,
       confirmed_at: null,
     })
-    holds.push({ user_id: owner.id, held_seats: 1 })
-    pending.push({ id, token: owner.token })
+    held.set(owner.id, (held.get(owner.id) ?? 0) + 1)
+    return { id, token: owner.token }
   }
+  const pending = Array.from({ length: counts.pending }, (_, i) =>
+    hold(i, travellers[travellers.length - 1 - i]!),
+  )
+  const payers = travellers.length - counts.pending
+  const payable = Array.from({ length: counts.payable }, (_, i) => hold(i, travellers[i % payers]!))
+  const holds = [...held].map(([user_id, held_seats]) => ({ user_id, held_seats }))
   await insertInChunks(rows, (chunk) => db.insertInto('bookings').values(chunk).execute())
   await insertInChunks(holds, (chunk) => db.insertInto('traveller_holds').values(chunk).execute())
-  for (const t of trips.slice(0, 100)) {
-    const taken = rows.filter((r) => r.trip_id === t.id).length
-    if (taken > 0) await db.updateTable('trips').set({ seats_taken: taken }).where('id', '=', t.id).execute()
-  }
+  const taken = new Map<string, number>()
+  for (const r of rows) taken.set(r.trip_id, (taken.get(r.trip_id) ?? 0) + 1)
+  for (const [id, seats] of taken)
+    await db.updateTable('trips').set({ seats_taken: seats }).where('id', '=', id).execute()
   return {
     tripIds: trips.slice(0, 100).map((t) => t.id),
     floorTripIds: trips.slice(100).map((t) => t.id),
@@ -219,6 +226,7 @@ export async function seedBench(
     travellers,
     bookings,
     pending,
+    payable,
     floorUserId: vendorUser,
   }
 }

@@ -3,7 +3,7 @@ import { Registry } from 'prom-client'
 import type { Container } from './container.js'
 import { adminRoutes, dashboardRoutes } from './modules/admin/index.js'
 import { authenticate, authRoutes, revokeUserSessions } from './modules/auth/index.js'
-import { bookingRoutes, cancelTripBookings } from './modules/bookings/index.js'
+import { bookingRoutes, cancelTripBookings, createBookingReadCache } from './modules/bookings/index.js'
 import {
   createCancellationRefunds,
   paymentRoutes,
@@ -14,6 +14,7 @@ import { payoutRoutes } from './modules/payouts/index.js'
 import { tripRoutes } from './modules/trips/index.js'
 import { userRoutes } from './modules/users/index.js'
 import { vendorRoutes } from './modules/vendors/index.js'
+import { openChangeFeed } from './platform/database/change-feed.js'
 import { registerAuthentication } from './platform/http/authentication.js'
 import { registerIdempotency } from './platform/http/idempotency.js'
 import { registerMetrics } from './platform/http/metrics.js'
@@ -49,6 +50,9 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
     }),
   )
 
+  // Booking reads are cached until the database says the booking changed (any writer, any process).
+  const bookingChanges = openChangeFeed(c.database, c.log)
+  app.addHook('onClose', () => bookingChanges.close())
   // Cancelled bookings are refunded through payments; bookings itself knows no payment.
   const refunds = createCancellationRefunds(c)
   const revokeSessions = (trx: Container['db'], userId: string, reason: string, now: Date) =>
@@ -66,7 +70,12 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
         }),
       )
       await api.register(
-        bookingRoutes({ ...c, refunds, paymentsOf: (bookingId) => paymentsOfBooking(c, bookingId) }),
+        bookingRoutes({
+          ...c,
+          refunds,
+          paymentsOf: (bookingId) => paymentsOfBooking(c, bookingId),
+          bookingReads: createBookingReadCache(bookingChanges),
+        }),
       )
       await api.register(paymentRoutes(c))
       await api.register(adminRoutes(c))

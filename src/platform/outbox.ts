@@ -71,7 +71,7 @@ export async function addEvent(trx: Kysely<DB>, event: OutboxEvent, now: Date): 
   return row.id
 }
 
-type OutboxRow = Selectable<OutboxTable>
+export type OutboxRow = Selectable<OutboxTable>
 
 function toEvent(row: OutboxRow): DeliveredEvent {
   return {

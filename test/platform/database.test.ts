@@ -34,6 +34,8 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0011_event_delivery',
       '0012_payouts',
       '0013_admin_audit',
+      '0014_outbox_due_index',
+      '0015_booking_change_notices',
     ])
     expect(await migrateToLatest(database.db, dialect)).toEqual([])
     const tables = (await database.db.introspection.getTables()).map((t) => t.name)

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { actorOf } from '../../platform/http/authentication.js'
 import { decodeCursor, pageOf, toPage } from '../../platform/http/pagination.js'
 import { bearer, type DepsOf, problems } from '../../platform/http/schemas.js'
+import type { BookingReadCache } from './booking-read-cache.js'
 import {
   AdminBookingQuery,
   BookingIdParams,
@@ -17,13 +18,15 @@ import {
 import { cancelBooking } from './cancel-booking.js'
 import { completeBooking } from './complete-booking.js'
 import { createBooking } from './create-booking.js'
-import { getBooking } from './get-booking.js'
+import { type BookingRead, getBooking } from './get-booking.js'
 import { listAllBookings, listBookings } from './list-bookings.js'
 import { updateBooking } from './update-booking.js'
 
 export type BookingRouteDeps = {
   /** The booking's payments and refunds, as payments keeps them (read only). */
   paymentsOf(bookingId: string): Promise<PaymentOfBooking[]>
+  /** Booking reads kept until the booking changes (booking-read-cache.ts). */
+  bookingReads: BookingReadCache<BookingRead<PaymentOfBooking>>
 } & DepsOf<typeof createBooking> &
   DepsOf<typeof updateBooking> &
   DepsOf<typeof cancelBooking>
@@ -127,8 +130,8 @@ export function bookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncTypebox
         },
       },
       async (request) => {
-        const booking = await getBooking(deps, actorOf(request), request.params.id)
-        return { ...bookingView(booking), payments: await deps.paymentsOf(booking.id) }
+        const { booking, payments } = await getBooking(deps, actorOf(request), request.params.id)
+        return { ...bookingView(booking), payments }
       },
     )
 

@@ -1,6 +1,7 @@
 export type { Booking, BookingStatus, Refund } from './booking.js'
 export { commissionOn, nextStatus, policyPercent, refundFor, relationTo } from './booking.js'
 export { completeEndedTrips, expireHolds } from './booking-jobs.js'
+export { createBookingReadCache } from './booking-read-cache.js'
 export type { BookingWithTrip } from './booking-repository.js'
 export { type BookingRouteDeps, bookingRoutes } from './booking-routes.js'
 export { type CancellationRefunds, cancelBooking, cancelTripBookings } from './cancel-booking.js'

@@ -22,6 +22,10 @@ export type Dialect = 'sqlite' | 'postgres'
 export interface Database {
   readonly db: Kysely<DB>
   readonly dialect: Dialect
+  /** Where it is (for a connection of one's own, e.g. LISTEN). */
+  readonly url: string
+  /** SQLite only: the connection itself (functions, temporary triggers, pragmas of this connection). */
+  readonly sqlite?: SqliteDatabase.Database
   ping(): Promise<void>
   close(): Promise<void>
 }
@@ -76,6 +80,8 @@ function openSqlite(path: string): Database {
   return {
     db,
     dialect: 'sqlite',
+    url: `sqlite:${path}`,
+    sqlite: raw,
     async ping() {
       await sql`select 1`.execute(db)
     },
@@ -127,6 +133,7 @@ function openPostgres(url: string, logger?: Logger, options: PoolOptions = DEFAU
   return {
     db,
     dialect: 'postgres',
+    url,
     async ping() {
       await sql`select 1`.execute(db)
     },

@@ -165,6 +165,7 @@ export async function createHttpServer(config: Config, log: Logger): Promise<Fas
     if (draining) reply.header('connection', 'close')
     done(null, payload)
   })
-  await app.register(cors, { origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false })
+  // CORS only where origins are allowed: without any, no hook runs (a browser on another origin is refused).
+  if (config.corsOrigins.length > 0) await app.register(cors, { origin: [...config.corsOrigins] })
   return app
 }

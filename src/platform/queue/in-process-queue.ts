@@ -4,7 +4,7 @@ import type { DB } from '../database/schema.js'
 import { deliverEvent } from '../events/deliver-event.js'
 import type { Work } from '../events/events.js'
 import type { Logger } from '../logger.js'
-import { outboxRepository } from '../outbox.js'
+import { type OutboxRow, outboxRepository } from '../outbox.js'
 import { timedJob } from './job-metrics.js'
 import { type FailedJob, type JobQueue, type RetryPolicy, retryDelay } from './queue.js'
 
@@ -19,41 +19,55 @@ export interface InProcessDeps {
   leaseMs?: number
 }
 
+/** Events delivered at once by one poller: handlers wait on I/O (database, mail), so lanes overlap. */
+const LANES = 8
+
 /**
  * Delivers outbox events in one batch: claims each due row, runs its handlers, marks it processed, or
- * schedules the next attempt (exponential backoff) and parks it as failed after the last. Returns how
- * many rows it took. Exported for tests.
+ * schedules the next attempt (exponential backoff) and parks it as failed after the last. Events of
+ * different aggregates go in up to 8 lanes at once; one aggregate's events stay in order, in one lane.
+ * Returns how many rows it took. Exported for tests.
  */
 export async function deliverDueEvents(deps: InProcessDeps, work: Work, batch = 50): Promise<number> {
   const now = deps.clock.now()
   const rows = await outboxRepository.due(deps.db, now, batch)
+  const byAggregate = new Map<string, typeof rows>()
+  for (const row of rows)
+    byAggregate.set(row.aggregate_id, [...(byAggregate.get(row.aggregate_id) ?? []), row])
+  const groups = [...byAggregate.values()]
   let taken = 0
-  for (const row of rows) {
-    const leaseUntil = new Date(now.getTime() + (deps.leaseMs ?? 60_000))
-    if (!(await outboxRepository.claim(deps.db, row, leaseUntil))) continue
-    taken++
-    const event = outboxRepository.toEvent(row)
-    try {
-      await timedJob('event', event.type, () =>
-        deliverEvent(deps.db, work.handlers, event, () => deps.clock.now()),
-      )
-      await outboxRepository.markProcessed(deps.db, [row.id], deps.clock.now())
-    } catch (err) {
-      const attempts = row.attempts + 1
-      const message = err instanceof Error ? err.message : String(err)
-      const at = deps.clock.now()
-      deps.log.warn({ err, event: row.id, type: row.type, attempts }, 'event delivery failed')
-      await outboxRepository.markAttemptFailed(
-        deps.db,
-        row.id,
-        message,
-        attempts >= deps.retry.attempts
-          ? { failedAt: at }
-          : { retryAt: new Date(at.getTime() + retryDelay(deps.retry, attempts)) },
-      )
-    }
+  const lane = async () => {
+    for (let group = groups.shift(); group; group = groups.shift())
+      for (const row of group) if (await deliverRow(deps, work, row, now)) taken++
   }
+  await Promise.all(Array.from({ length: Math.min(LANES, groups.length) }, lane))
   return taken
+}
+
+async function deliverRow(deps: InProcessDeps, work: Work, row: OutboxRow, now: Date): Promise<boolean> {
+  const leaseUntil = new Date(now.getTime() + (deps.leaseMs ?? 60_000))
+  if (!(await outboxRepository.claim(deps.db, row, leaseUntil))) return false
+  const event = outboxRepository.toEvent(row)
+  try {
+    await timedJob('event', event.type, () =>
+      deliverEvent(deps.db, work.handlers, event, () => deps.clock.now()),
+    )
+    await outboxRepository.markProcessed(deps.db, [row.id], deps.clock.now())
+  } catch (err) {
+    const attempts = row.attempts + 1
+    const message = err instanceof Error ? err.message : String(err)
+    const at = deps.clock.now()
+    deps.log.warn({ err, event: row.id, type: row.type, attempts }, 'event delivery failed')
+    await outboxRepository.markAttemptFailed(
+      deps.db,
+      row.id,
+      message,
+      attempts >= deps.retry.attempts
+        ? { failedAt: at }
+        : { retryAt: new Date(at.getTime() + retryDelay(deps.retry, attempts)) },
+    )
+  }
+  return true
 }
 
 /** The embedded default: the outbox drained by a poller in this process, schedules by croner. */
