@@ -3,6 +3,7 @@ import type { Config } from '../src/platform/config.js'
 import type { DB } from '../src/platform/database/schema.js'
 import { createTokenSigner } from '../src/platform/security/tokens.js'
 import { newId } from '../src/shared/ids.js'
+import { bookingRow } from './seed.js'
 
 const DAY = 86_400_000
 
@@ -40,30 +41,20 @@ export async function seedAnalytics(
       const paid = new Date(Date.parse(made) + 60_000).toISOString()
       const status = statuses[i % statuses.length]!
       const total = 5000 + (i % 50) * 100
-      bookings.push({
-        id,
-        trip_id: tripIds[i % tripIds.length]!,
-        user_id: userId,
-        seats: 1,
-        status,
-        unit_price: total,
-        total_amount: total,
-        currency: i % 5 === 0 ? 'EUR' : 'USD',
-        commission_bps: 2000,
-        hold_expires_at: made,
-        notes: null,
-        request_key: null,
-        refund_amount: null,
-        refund_commission: null,
-        refund_vendor_share: null,
-        refund_percent: null,
-        cancelled_by: null,
-        cancel_reason: null,
-        created_at: made,
-        updated_at: paid,
-        confirmed_at: status === 'expired' ? null : paid,
-        closed_at: status === 'confirmed' ? null : paid,
-      })
+      bookings.push(
+        bookingRow({
+          id,
+          trip_id: tripIds[i % tripIds.length]!,
+          user_id: userId,
+          unit_price: total,
+          at: made,
+          status,
+          currency: i % 5 === 0 ? 'EUR' : 'USD',
+          updated_at: paid,
+          confirmed_at: status === 'expired' ? null : paid,
+          closed_at: status === 'confirmed' ? null : paid,
+        }),
+      )
       if (status === 'expired') continue
       const paymentId = newId('pay')
       const currency = i % 5 === 0 ? 'EUR' : 'USD'

@@ -15,6 +15,7 @@ import { migrateToLatest } from '../src/platform/database/migrations.js'
 import type { DB } from '../src/platform/database/schema.js'
 import { outboxRow } from '../src/platform/outbox.js'
 import { seedAnalytics, timeAnalytics } from './analytics.js'
+import { type LargeCounts, seedLarge } from './large.js'
 import { BENCH_PASSWORD, type BenchData, seedBench } from './seed.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -38,6 +39,10 @@ interface Options {
   payable: number
   /** Events put into the outbox at once for the event-throughput figure (0: skip it). */
   events: number
+  /** `large`: then load 100,000 trips, 1,000,000 bookings, 200,000 travellers and measure again. */
+  scale: 'small' | 'large'
+  /** What `large` loads (a hundredth with --quick, to prove it works). */
+  largeCounts: LargeCounts
   pgAdmin: string
   redisUrl: string
 }
@@ -79,11 +84,13 @@ function parse(argv: string[]): Options {
       'analytics-bookings': { type: 'string', default: '100000' },
       payable: { type: 'string', default: '60000' },
       events: { type: 'string', default: '5000' },
+      scale: { type: 'string', default: 'small' },
     },
   })
   const quick = values.quick
   if (values.db !== 'sqlite' && values.db !== 'postgres') throw new Error('--db is sqlite or postgres')
   if (values.cache !== 'memory' && values.cache !== 'redis') throw new Error('--cache is memory or redis')
+  if (values.scale !== 'small' && values.scale !== 'large') throw new Error('--scale is small or large')
   return {
     db: values.db,
     cache: values.cache,
@@ -97,6 +104,10 @@ function parse(argv: string[]): Options {
     analyticsBookings: quick ? 5000 : Number(values['analytics-bookings']),
     payable: quick ? 5000 : Number(values.payable),
     events: quick ? 500 : Number(values.events),
+    scale: values.scale,
+    largeCounts: quick
+      ? { trips: 1000, bookings: 10_000, travellers: 2000 }
+      : { trips: 100_000, bookings: 1_000_000, travellers: 200_000 },
     pgAdmin: process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
   }
@@ -315,6 +326,42 @@ function table(rows: Figures[]): string {
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n')
 }
 
+/** A text progress bar, 20 wide. */
+function bar(share: number): string {
+  const full = Math.round(Math.min(1, share) * 20)
+  return `[${'#'.repeat(full)}${'.'.repeat(20 - full)}]`
+}
+
+/** Small catalogue against large, scenario by scenario: requests/s and CPU within 1.2×. */
+function scaleTable(rows: { small: Figures; large: Figures }[]): string {
+  const head = [
+    'scenario',
+    'small req/s',
+    'large req/s',
+    'large / small',
+    'small CPU µs',
+    'large CPU µs',
+    'p99 small / large ms',
+    'within 1.2×',
+  ]
+  const body = rows.map(({ small, large }) => {
+    const ratio = large.rps / small.rps
+    return [
+      large.scenario,
+      String(small.rps),
+      String(large.rps),
+      ratio.toFixed(2),
+      String(small.cpuUs ?? '-'),
+      String(large.cpuUs ?? '-'),
+      `${small.p99} / ${large.p99}`,
+      ratio >= 1 / 1.2 && large.errors === 0 ? 'yes' : 'NO',
+    ]
+  })
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)))
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n')
+}
+
 function versions() {
   const read = (name: string) => {
     try {
@@ -347,6 +394,8 @@ export async function runBench(argv: string[]): Promise<Figures[]> {
     // The load comes from one address: per-address limits would stop the bench, not measure it.
     REGISTRATIONS_PER_ADDRESS: '1000000',
     MAX_HELD_SEATS_PER_ADDRESS: '1000000',
+    // Travellers book in turn across several scenarios: their hold limit is checked, never reached.
+    MAX_HELD_SEATS: '1000',
     ...(o.cache === 'redis' && {
       REDIS_URL: o.redisUrl,
       REDIS_PREFIX: `bench:${randomBytes(4).toString('hex')}:`,
@@ -400,6 +449,54 @@ export async function runBench(argv: string[]): Promise<Figures[]> {
     let n = 0
     const next = () => n++
     const json = { 'content-type': 'application/json' }
+    // A search the cache has not seen: each asks from another minute on, so the database pages it.
+    const uncachedSearch = (locations: string[]) => ({
+      name: 'GET /trips?location=…&from=… (uncached)',
+      target: api,
+      setup: (r: Record<string, unknown>) => {
+        const i = next()
+        const from = new Date(Date.now() + (i % 100_000) * 60_000).toISOString()
+        return {
+          ...r,
+          method: 'GET',
+          path: `/api/v1/trips?location=${encodeURIComponent(locations[i % locations.length]!)}&from=${encodeURIComponent(from)}`,
+        }
+      },
+      floor: 'bare Fastify',
+    })
+    const bookOn = (name: string, tripOf: (i: number) => string) => ({
+      name,
+      target: api,
+      setup: (r: Record<string, unknown>) => {
+        // Each booking comes from the next traveller in turn: no traveller books many times at once
+        // (which would only queue on their own row lock), and nearly every token is new to the
+        // server, so the figure includes full JWT verification.
+        const i = next()
+        const t = data.travellers[i % data.travellers.length]!
+        return {
+          ...r,
+          method: 'POST',
+          path: '/api/v1/bookings',
+          headers: { ...json, authorization: `Bearer ${t.token}` },
+          body: JSON.stringify({ trip_id: tripOf(i), seats: 1 }),
+        }
+      },
+      floor: 'raw booking',
+    })
+    const readBookings = (bookings: { id: string; token: string }[]) => ({
+      name: 'GET /bookings/{id}',
+      target: api,
+      setup: (r: Record<string, unknown>) => {
+        const b = bookings[next() % bookings.length]!
+        return {
+          ...r,
+          method: 'GET',
+          path: `/api/v1/bookings/${b.id}`,
+          headers: { authorization: `Bearer ${b.token}` },
+        }
+      },
+      floor: 'bare Fastify',
+    })
     const scenarios: { name: string; target: string; setup: Setup; floor?: string }[] = [
       {
         name: 'GET /trips/{id} (cached)',
@@ -417,40 +514,10 @@ export async function runBench(argv: string[]): Promise<Figures[]> {
         }),
         floor: 'bare Fastify',
       },
-      {
-        name: 'GET /bookings/{id}',
-        target: api,
-        setup: (r) => {
-          const b = data.bookings[next() % data.bookings.length]!
-          return {
-            ...r,
-            method: 'GET',
-            path: `/api/v1/bookings/${b.id}`,
-            headers: { authorization: `Bearer ${b.token}` },
-          }
-        },
-        floor: 'bare Fastify',
-      },
-      {
-        name: 'POST /bookings',
-        target: api,
-        setup: (r) => {
-          // Each booking comes from the next traveller in turn: no traveller books many times at once
-          // (which would only queue on their own row lock), and nearly every token is new to the
-          // server, so the figure includes full JWT verification.
-          const i = next()
-          const t = data.travellers[i % data.travellers.length]!
-          const body = JSON.stringify({ trip_id: data.tripIds[i % 100], seats: 1 })
-          return {
-            ...r,
-            method: 'POST',
-            path: '/api/v1/bookings',
-            headers: { ...json, authorization: `Bearer ${t.token}` },
-            body,
-          }
-        },
-        floor: 'raw booking',
-      },
+      uncachedSearch(data.locations),
+      readBookings(data.bookings),
+      bookOn('POST /bookings', (i) => data.tripIds[i % 100]!),
+      bookOn('POST /bookings (one hot trip)', () => data.tripIds[0]!),
       {
         name: 'PUT /bookings/{id} (seats)',
         target: api,
@@ -564,29 +631,34 @@ export async function runBench(argv: string[]): Promise<Figures[]> {
       'POST /auth/login': { ratio: 0.8 },
     }
     watch = openDatabase(scratch.url)
-    for (const s of scenarios.filter((x) => !o.only || x.name.includes(o.only))) {
-      // The events of the scenario before are the worker's to deliver, not this scenario's cost.
-      await waitForOutbox(watch.db, 0, 600)
-      const f = await measure(s.name, s.target, s.setup, server.pid)
-      const floor = s.floor ? floors[s.floor] : undefined
-      if (floor) {
-        f.floor = s.floor
-        f.ratio = f.rps / floor.rps
-        f.p99Ratio = floor.p99 > 0 ? f.p99 / floor.p99 : undefined
-        if (f.cpuUs !== undefined && floor.cpuUs) f.cpuRatio = f.cpuUs / floor.cpuUs
-        const bar = bars[s.name]
-        if (bar) {
-          f.bar = `≥ ${bar.ratio}×${bar.p99 ? `, p99 ≤ ${bar.p99}×` : ''}, RSS < 200 MB`
-          f.met =
-            f.ratio >= bar.ratio &&
-            (bar.p99 === undefined || (f.p99Ratio ?? 0) <= bar.p99) &&
-            f.errors === 0 &&
-            f.non2xx === 0 &&
-            (f.rssMb === null || f.rssMb < 200)
+    const runScenarios = async (list: typeof scenarios): Promise<Figures[]> => {
+      const measured: Figures[] = []
+      for (const s of list) {
+        // The events of the scenario before are the worker's to deliver, not this scenario's cost.
+        await waitForOutbox(watch!.db, 0, 600)
+        const f = await measure(s.name, s.target, s.setup, server.pid)
+        const floor = s.floor ? floors[s.floor] : undefined
+        if (floor) {
+          f.floor = s.floor
+          f.ratio = f.rps / floor.rps
+          f.p99Ratio = floor.p99 > 0 ? f.p99 / floor.p99 : undefined
+          if (f.cpuUs !== undefined && floor.cpuUs) f.cpuRatio = f.cpuUs / floor.cpuUs
+          const bar = bars[s.name]
+          if (bar) {
+            f.bar = `≥ ${bar.ratio}×${bar.p99 ? `, p99 ≤ ${bar.p99}×` : ''}, RSS < 200 MB`
+            f.met =
+              f.ratio >= bar.ratio &&
+              (bar.p99 === undefined || (f.p99Ratio ?? 0) <= bar.p99) &&
+              f.errors === 0 &&
+              f.non2xx === 0 &&
+              (f.rssMb === null || f.rssMb < 200)
+          }
         }
+        measured.push(f)
       }
-      results.push(f)
+      return measured
     }
+    results.push(...(await runScenarios(scenarios.filter((x) => !o.only || x.name.includes(o.only)))))
 
     // End-to-end events: copies of real `booking.confirmed` events (two mails each) put into the outbox
     // in one transaction; the figure is how fast the server's worker handles them all (outbox → handler
@@ -657,8 +729,44 @@ export async function runBench(argv: string[]): Promise<Figures[]> {
       }
     }
 
+    // How cost grows with work: the same reads and writes over a catalogue a thousand times larger.
+    let large: { small: Figures; large: Figures }[] | undefined
+    if (o.scale === 'large') {
+      const db = openDatabase(scratch.url)
+      let shown = ''
+      const started = performance.now()
+      const big = await seedLarge(db.db, data, o.largeCounts, (what, done, total) => {
+        const line = `large catalogue: ${what} ${bar(done / total)} ${done}/${total}`
+        if (line === shown) return
+        shown = line
+        log(line)
+      })
+      await db.close()
+      log(`large catalogue loaded in ${Math.round((performance.now() - started) / 1000)} s`)
+      const again = await runScenarios([
+        scenarios.find((x) => x.name.startsWith('GET /trips?location=… (search)'))!,
+        uncachedSearch(data.locations),
+        {
+          name: 'GET /trips/{id} (cached)',
+          target: api,
+          setup: (r) => ({ ...r, method: 'GET', path: `/api/v1/trips/${big.tripIds[next() % 1000]}` }),
+          floor: 'bare Fastify',
+        },
+        readBookings(big.bookings),
+        bookOn('POST /bookings', (i) => big.tripIds[(i * 7) % big.tripIds.length]!),
+        bookOn('POST /bookings (one hot trip)', () => big.hotTripId),
+      ])
+      large = again.map((f) => ({ small: results.find((r) => r.scenario === f.scenario)!, large: f }))
+    }
+
     const header = `Travellr bench — ${new Date().toISOString()} — ${o.db} + ${o.cache} cache — ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB — node ${process.version}`
     process.stdout.write(`\n${header}\n\n${table(results)}\n\n`)
+    if (large) {
+      const { trips, bookings, travellers } = o.largeCounts
+      process.stdout.write(
+        `Large catalogue (${trips} trips, ${bookings} bookings, ${travellers} travellers) against the small one:\n\n${scaleTable(large)}\n\n`,
+      )
+    }
     if (events)
       process.stdout.write(
         `Events, outbox to handled (${events.count} booking.confirmed, 2 mails each): ${Math.round(events.count / events.seconds)} events/s (${events.seconds.toFixed(1)} s)\n\n`,
@@ -673,7 +781,7 @@ export async function runBench(argv: string[]): Promise<Figures[]> {
       const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${o.db}.json`)
       writeFileSync(
         file,
-        `${JSON.stringify({ date: new Date().toISOString(), options: o, machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform }, versions: versions(), results, events, analytics }, null, 2)}\n`,
+        `${JSON.stringify({ date: new Date().toISOString(), options: o, machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform }, versions: versions(), results, large, events, analytics }, null, 2)}\n`,
       )
       log(`results written to ${file}`)
     }

@@ -19,6 +19,9 @@ export interface BenchData {
   payable: { id: string; token: string }[]
   /** Who the raw floor books as: no traveller of the service's scenarios, so no hold limit is shared. */
   floorUserId: string
+  vendorId: string
+  /** The password hash every seeded account has (of BENCH_PASSWORD). */
+  passwordHash: string
 }
 
 const LOCATIONS = [
@@ -29,7 +32,73 @@ const LOCATIONS = [
   'Sintra, Portugal',
 ]
 
-async function insertInChunks<T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>, size = 200) {
+/** A published trip of the bench's vendor, departing in 30 to 90 days. */
+export function benchTrip(
+  i: number,
+  vendorId: string,
+  now: Date,
+  location = LOCATIONS[i % LOCATIONS.length]!,
+) {
+  const at = now.toISOString()
+  const starts = new Date(now.getTime() + (30 + (i % 60)) * 86_400_000).toISOString()
+  return {
+    id: newId('trp'),
+    vendor_id: vendorId,
+    title: `Bench trip ${i}`,
+    description: 'A trip for load tests.',
+    location,
+    location_key: location.toLowerCase(),
+    starts_at: starts,
+    ends_at: new Date(Date.parse(starts) + 6 * 3_600_000).toISOString(),
+    timezone: 'UTC',
+    price_amount: 5000 + i,
+    price_currency: 'USD',
+    capacity: 2000,
+    seats_taken: 0,
+    cancellation_policy: JSON.stringify({
+      tiers: [
+        { hoursBefore: 168, refundPercent: 100 },
+        { hoursBefore: 48, refundPercent: 50 },
+      ],
+    }),
+    status: 'published' as const,
+    created_at: at,
+    updated_at: at,
+  }
+}
+
+/** A booking row as the service writes it: confirmed, one seat, unless told otherwise. */
+export function bookingRow(
+  b: Pick<Insertable<BookingsTable>, 'id' | 'trip_id' | 'user_id' | 'unit_price'> & {
+    at: string
+  } & Partial<Insertable<BookingsTable>>,
+): Insertable<BookingsTable> {
+  const { at, ...given } = b
+  const seats = given.seats ?? 1
+  return {
+    seats,
+    status: 'confirmed',
+    total_amount: Number(b.unit_price) * seats,
+    currency: 'USD',
+    commission_bps: 2000,
+    hold_expires_at: at,
+    notes: null,
+    request_key: null,
+    refund_amount: null,
+    refund_commission: null,
+    refund_vendor_share: null,
+    refund_percent: null,
+    cancelled_by: null,
+    cancel_reason: null,
+    created_at: at,
+    updated_at: at,
+    confirmed_at: at,
+    closed_at: null,
+    ...given,
+  }
+}
+
+export async function insertInChunks<T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>, size = 200) {
   for (let i = 0; i < rows.length; i += size) await insert(rows.slice(i, i + size))
 }
 
@@ -84,35 +153,9 @@ export async function seedBench(
     })
     .execute()
 
-  const trip = (i: number) => {
-    const starts = new Date(now.getTime() + (30 + (i % 60)) * 86_400_000).toISOString()
-    const location = LOCATIONS[i % LOCATIONS.length]!
-    return {
-      id: newId('trp'),
-      vendor_id: vendorId,
-      title: `Bench trip ${i}`,
-      description: 'A trip for load tests.',
-      location,
-      location_key: location.toLowerCase(),
-      starts_at: starts,
-      ends_at: new Date(Date.parse(starts) + 6 * 3_600_000).toISOString(),
-      timezone: 'UTC',
-      price_amount: 5000 + i,
-      price_currency: 'USD',
-      capacity: 2000,
-      seats_taken: 0,
-      cancellation_policy: JSON.stringify({
-        tiers: [
-          { hoursBefore: 168, refundPercent: 100 },
-          { hoursBefore: 48, refundPercent: 50 },
-        ],
-      }),
-      status: 'published' as const,
-      created_at: at,
-      updated_at: at,
-    }
-  }
-  const trips = Array.from({ length: 200 }, (_, i) => trip(i))
+  const trips = Array.from({ length: 200 }, (_, i) => benchTrip(i, vendorId, now))
+  // The first is the hot trip: every booking of the hot-trip scenario lands on its row.
+  trips[0]!.capacity = 1_000_000
   await insertInChunks(trips, (chunk) => db.insertInto('trips').values(chunk).execute())
 
   const signer = createTokenSigner({
@@ -160,30 +203,7 @@ export async function seedBench(
     const t = trips[i % 100]!
     const owner = travellers[i % travellers.length]!
     const id = newId('bkg')
-    rows.push({
-      id,
-      trip_id: t.id,
-      user_id: owner.id,
-      seats: 1,
-      status: 'confirmed' as const,
-      unit_price: t.price_amount,
-      total_amount: t.price_amount,
-      currency: 'USD',
-      commission_bps: 2000,
-      hold_expires_at: at,
-      notes: null,
-      request_key: null,
-      refund_amount: null,
-      refund_commission: null,
-      refund_vendor_share: null,
-      refund_percent: null,
-      cancelled_by: null,
-      cancel_reason: null,
-      created_at: at,
-      updated_at: at,
-      confirmed_at: at,
-      closed_at: null,
-    })
+    rows.push(bookingRow({ id, trip_id: t.id, user_id: owner.id, unit_price: t.price_amount, at }))
     bookings.push({ id, token: owner.token })
   }
   // Pending ones, held for two hours (the bench's HOLD_MINUTES): those whose seats change belong to the
@@ -228,5 +248,7 @@ export async function seedBench(
     pending,
     payable,
     floorUserId: vendorUser,
+    vendorId,
+    passwordHash: hash,
   }
 }
