@@ -1,4 +1,5 @@
-import PDFDocument from 'pdfkit'
+import { createRequire } from 'node:module'
+import type PDFKit from 'pdfkit'
 import { formatMoney, type Money } from '../../shared/money.js'
 import { localIso } from '../../shared/time.js'
 
@@ -18,6 +19,8 @@ export interface InvoiceContent {
 
 /** The invoice as a PDF (pdfkit, its standard fonts): one page a person can read and print. */
 export function renderInvoice(c: InvoiceContent): Promise<Buffer> {
+  // Loaded on the first invoice, not at start: most processes never draw one.
+  const PDFDocument = createRequire(import.meta.url)('pdfkit') as typeof PDFKit
   const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: `Travellr invoice ${c.number}` } })
   const chunks: Buffer[] = []
   doc.on('data', (chunk: Buffer) => chunks.push(chunk))

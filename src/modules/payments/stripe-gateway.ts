@@ -1,4 +1,5 @@
-import Stripe from 'stripe'
+import { createRequire } from 'node:module'
+import type Stripe from 'stripe'
 import {
   type Charge,
   GatewayRejectedError,
@@ -6,6 +7,16 @@ import {
   type PaymentGateway,
   THREE_DECIMAL_CURRENCIES,
 } from './payment-gateway.js'
+
+/**
+ * The SDK, loaded on first use: a service on the mock gateway never loads it (it is megabytes of
+ * resident memory for nothing).
+ */
+let loaded: typeof Stripe | undefined
+function sdk(): typeof Stripe {
+  loaded ??= createRequire(import.meta.url)('stripe') as typeof Stripe
+  return loaded
+}
 
 /** The Stripe API version this code was written against; the SDK sends it with every request. */
 export const STRIPE_API_VERSION = '2026-10-28.endive'
@@ -20,7 +31,8 @@ export interface StripeSettings {
 /** The SDK client, pointed at STRIPE_API_BASE when set; retries reuse our idempotency key. */
 export function stripeClient(settings: StripeSettings): Stripe {
   const base = settings.apiBase ? new URL(settings.apiBase) : undefined
-  return new Stripe(settings.secretKey, {
+  const Sdk = sdk()
+  return new Sdk(settings.secretKey, {
     apiVersion: STRIPE_API_VERSION as Stripe.LatestApiVersion,
     timeout: settings.timeoutMs ?? 10_000,
     maxNetworkRetries: 2,
@@ -69,19 +81,19 @@ export function toCharge(intent: Stripe.PaymentIntent): Charge {
 
 /** What a Stripe error means for us: a decline is an answer; the rest is the provider's trouble or ours. */
 function translate(err: unknown): Charge | never {
-  if (err instanceof Stripe.errors.StripeCardError) {
+  if (err instanceof sdk().errors.StripeCardError) {
     const intent = (err.raw as { payment_intent?: Stripe.PaymentIntent }).payment_intent
     if (intent)
       return toCharge({ ...intent, last_payment_error: intent.last_payment_error ?? (err.raw as never) })
     throw new GatewayRejectedError(err.message, { cause: err })
   }
   if (
-    err instanceof Stripe.errors.StripeConnectionError ||
-    err instanceof Stripe.errors.StripeAPIError ||
-    err instanceof Stripe.errors.StripeRateLimitError
+    err instanceof sdk().errors.StripeConnectionError ||
+    err instanceof sdk().errors.StripeAPIError ||
+    err instanceof sdk().errors.StripeRateLimitError
   )
     throw new GatewayUnavailableError(err.message, { cause: err })
-  if (err instanceof Stripe.errors.StripeError) throw new GatewayRejectedError(err.message, { cause: err })
+  if (err instanceof sdk().errors.StripeError) throw new GatewayRejectedError(err.message, { cause: err })
   throw err
 }
 
@@ -90,11 +102,13 @@ function translate(err: unknown): Charge | never {
  * default tolerance (300 s) on its timestamp. Throws on a bad or stale signature.
  */
 export function verifyStripeEvent(rawBody: Buffer | string, signature: string, secret: string): Stripe.Event {
+  const Sdk = sdk()
+  webhookVerifier ??= new Sdk('sk_webhook_verification_only')
   return webhookVerifier.webhooks.constructEvent(rawBody, signature, secret, 300)
 }
 
 // Only for verifying signatures, which needs no API key.
-const webhookVerifier = new Stripe('sk_webhook_verification_only')
+let webhookVerifier: Stripe | undefined
 
 /** The real provider (PAYMENTS=stripe) through the official SDK, with our idempotency key on every call. */
 export function createStripeGateway(settings: StripeSettings): PaymentGateway {
@@ -124,7 +138,7 @@ export function createStripeGateway(settings: StripeSettings): PaymentGateway {
       try {
         return toCharge(await stripe.paymentIntents.retrieve(chargeId))
       } catch (err) {
-        if (err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 404) return undefined
+        if (err instanceof sdk().errors.StripeInvalidRequestError && err.statusCode === 404) return undefined
         translate(err)
         throw err
       }

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis'
+import { createRequire } from 'node:module'
+import type { Redis as RedisClient } from 'ioredis'
 import { type Cache, CacheUnavailableError } from './cache.js'
 
 interface Log {
@@ -12,6 +13,8 @@ const BREAK_MS = 1000
  * so a stopped Redis costs a request milliseconds, not a hang, and callers fall back to the database.
  */
 export function createRedisCache(url: string, prefix: string, log?: Log): Cache {
+  // Loaded here, not at import: the embedded default (no REDIS_URL) never carries the client.
+  const { Redis } = createRequire(import.meta.url)('ioredis') as { Redis: typeof RedisClient }
   const redis = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,

@@ -1,6 +1,7 @@
+import { createRequire } from 'node:module'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { type Job, Queue, Worker } from 'bullmq'
-import { Redis } from 'ioredis'
+import type { Job, Queue as QueueClass, Worker as WorkerClass } from 'bullmq'
+import type { Redis as RedisClient } from 'ioredis'
 import type { Kysely } from 'kysely'
 import type { DB } from '../database/schema.js'
 import { inTransaction } from '../database/transaction.js'
@@ -51,6 +52,10 @@ const REDIS_TIMEOUT_MS = 5000
  * Schedules are BullMQ job schedulers: however many workers upsert them, each tick makes one job.
  */
 export function createBullmqQueue(deps: BullmqDeps): JobQueue & { relayOnce(): Promise<number> } {
+  // Loaded here, not at import: the embedded default (no REDIS_URL) never carries BullMQ.
+  const load = createRequire(import.meta.url)
+  const { Queue, Worker } = load('bullmq') as { Queue: typeof QueueClass; Worker: typeof WorkerClass }
+  const { Redis } = load('ioredis') as { Redis: typeof RedisClient }
   const connection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true })
   connection.on('error', (err) => deps.log.debug({ err }, 'queue connection error'))
   const prefix = `${deps.prefix}bull`
@@ -58,7 +63,7 @@ export function createBullmqQueue(deps: BullmqDeps): JobQueue & { relayOnce(): P
   const schedules = new Queue('schedules', { connection, prefix })
   events.on('error', (err) => deps.log.debug({ err }, 'events queue error'))
   schedules.on('error', (err) => deps.log.debug({ err }, 'schedules queue error'))
-  let workers: Worker[] = []
+  let workers: WorkerClass[] = []
   let relaying: Promise<void> | undefined
   let stopped = true
 
@@ -144,7 +149,7 @@ export function createBullmqQueue(deps: BullmqDeps): JobQueue & { relayOnce(): P
     }
   }
 
-  async function failedOf(queue: Queue, kind: FailedJob['kind'], limit: number): Promise<FailedJob[]> {
+  async function failedOf(queue: QueueClass, kind: FailedJob['kind'], limit: number): Promise<FailedJob[]> {
     const jobs = await within(REDIS_TIMEOUT_MS, 'failed jobs', queue.getFailed(0, limit - 1))
     return jobs
       .filter((j): j is NonNullable<typeof j> => Boolean(j?.id))
