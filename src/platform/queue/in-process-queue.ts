@@ -4,7 +4,7 @@ import type { DB } from '../database/schema.js'
 import { deliverEvent } from '../events/deliver-event.js'
 import type { Work } from '../events/events.js'
 import type { Logger } from '../logger.js'
-import { type OutboxRow, outboxRepository } from '../outbox.js'
+import { type EventType, type OutboxRow, outboxRepository } from '../outbox.js'
 import { timedJob } from './job-metrics.js'
 import { type FailedJob, type JobQueue, type RetryPolicy, retryDelay } from './queue.js'
 
@@ -31,11 +31,21 @@ const LANES = 8
 export async function deliverDueEvents(deps: InProcessDeps, work: Work, batch = 50): Promise<number> {
   const now = deps.clock.now()
   const rows = await outboxRepository.due(deps.db, now, batch)
-  const byAggregate = new Map<string, typeof rows>()
-  for (const row of rows)
+  // Events no handler of this process listens to (booking.created, payment.succeeded) are done as
+  // soon as they are seen: one statement for all of them, no claim.
+  const heard = (row: OutboxRow) => (work.handlers[row.type as EventType]?.length ?? 0) > 0
+  const unheard = rows.filter((row) => !heard(row))
+  if (unheard.length > 0)
+    await outboxRepository.markProcessed(
+      deps.db,
+      unheard.map((row) => row.id),
+      now,
+    )
+  const byAggregate = new Map<string, OutboxRow[]>()
+  for (const row of rows.filter(heard))
     byAggregate.set(row.aggregate_id, [...(byAggregate.get(row.aggregate_id) ?? []), row])
   const groups = [...byAggregate.values()]
-  let taken = 0
+  let taken = unheard.length
   const lane = async () => {
     for (let group = groups.shift(); group; group = groups.shift())
       for (const row of group) if (await deliverRow(deps, work, row, now)) taken++
