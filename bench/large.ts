@@ -133,11 +133,13 @@ export async function seedLarge(
     },
     'bookings',
   )
-  progress('seat counts', 0, taken.size)
-  let done = 0
-  for (const [id, seats] of taken) {
-    await db.updateTable('trips').set({ seats_taken: seats }).where('id', '=', id).execute()
-    if (++done % 20_000 === 0 || done === taken.size) progress('seat counts', done, taken.size)
+  const counted = [...taken]
+  for (let start = 0; start < counted.length; start += batch) {
+    await db.transaction().execute(async (trx) => {
+      for (const [id, seats] of counted.slice(start, start + batch))
+        await trx.updateTable('trips').set({ seats_taken: seats }).where('id', '=', id).execute()
+    })
+    progress('seat counts', Math.min(counted.length, start + batch), counted.length)
   }
   return { tripIds, bookings: readable, hotTripId }
 }

@@ -128,3 +128,21 @@ describe('a Redis cache whose server is away', () => {
     await dead.close()
   })
 })
+
+describe('the in-process cache', () => {
+  it('when ever-new answers are cached, then it keeps within its size and the newest are there', async () => {
+    const cache = createMemoryCache({ maxBytes: 100_000 })
+    const answer = {
+      trips: Array.from({ length: 20 }, (_, i) => ({ id: `trp_${i}`, title: 'x'.repeat(40) })),
+    }
+    const size = JSON.stringify(answer).length
+    for (let i = 0; i < 1000; i++) await cache.set(`trips:list:${i}`, answer, 3600)
+    const held = (await cache.getMany(Array.from({ length: 1000 }, (_, i) => `trips:list:${i}`))).filter(
+      (v) => v !== undefined,
+    )
+    expect(held.length * size).toBeLessThanOrEqual(100_000)
+    expect(held.length).toBeGreaterThan(0)
+    expect(await cache.get('trips:list:999')).toEqual(answer)
+    expect(await cache.get('trips:list:0')).toBeUndefined()
+  })
+})
