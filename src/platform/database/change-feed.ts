@@ -87,13 +87,15 @@ function sqliteFeed(raw: NonNullable<Database['sqlite']>, log: Logger): ChangeFe
     }
     return installed
   }
-  let version = raw.pragma('data_version', { simple: true })
+  // Prepared once: a pragma call compiles its statement every time, which a hot read path notices.
+  const dataVersion = raw.prepare('pragma data_version').pluck()
+  let version = dataVersion.get()
   return {
     get live() {
       return install()
     },
     check() {
-      const now = raw.pragma('data_version', { simple: true })
+      const now = dataVersion.get()
       if (now !== version) {
         version = now
         listeners.emit(null)
