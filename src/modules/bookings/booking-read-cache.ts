@@ -12,8 +12,6 @@ import type { ChangeFeed } from '../../platform/database/change-feed.js'
  */
 export interface BookingReadCache<T> {
   read(bookingId: string, load: () => Promise<T | undefined>): Promise<T | undefined>
-  /** Entries held (for /metrics and tests). */
-  readonly size: number
 }
 
 export function createBookingReadCache<T>(feed: ChangeFeed, maxEntries = 5000): BookingReadCache<T> {
@@ -25,9 +23,6 @@ export function createBookingReadCache<T>(feed: ChangeFeed, maxEntries = 5000): 
     else entries.delete(bookingId)
   })
   return {
-    get size() {
-      return entries.size
-    },
     async read(bookingId, load) {
       if (!feed.live) return load()
       feed.check()

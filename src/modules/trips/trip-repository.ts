@@ -130,11 +130,12 @@ export const tripRepository = {
     // One lower bound on starts_at, the later of "not departed" and `from`: given two, the planner
     // ranges the index on one and filters the other, reading every trip in between (17.7 ms a page
     // over 100,000 trips on SQLite).
+    const fromLater = s.from !== undefined && s.from > s.now
     let q = db
       .selectFrom('trips')
       .selectAll()
       .where('status', '=', 'published')
-      .where('starts_at', s.from && s.from > s.now ? '>=' : '>', s.from && s.from > s.now ? s.from : s.now)
+      .where('starts_at', fromLater ? '>=' : '>', fromLater ? s.from! : s.now)
       .orderBy('starts_at')
       .orderBy('id')
       .limit(s.limit)
