@@ -36,6 +36,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0013_admin_audit',
       '0014_outbox_due_index',
       '0015_booking_change_notices',
+      '0016_trips_ends_index',
     ])
     expect(await migrateToLatest(database.db, dialect)).toEqual([])
     const tables = (await database.db.introspection.getTables()).map((t) => t.name)

@@ -575,12 +575,16 @@ export const bookingRepository = {
   },
 
   async idsDueForCompletion(db: Kysely<DB>, now: Date, limit: number): Promise<string[]> {
+    // From the trips that have ended (index on ends_at) to their confirmed bookings (index on trip and
+    // status): read the other way round, every confirmed booking of the future was read each time.
+    // (Written as `in (subquery)`: SQLite's planner then takes this order; as a join it did not.)
     const rows = await db
       .selectFrom('bookings as b')
-      .innerJoin('trips as t', 't.id', 'b.trip_id')
       .select('b.id')
       .where('b.status', '=', 'confirmed')
-      .where('t.ends_at', '<=', now.toISOString())
+      .where('b.trip_id', 'in', (eb) =>
+        eb.selectFrom('trips').select('id').where('ends_at', '<=', now.toISOString()),
+      )
       .orderBy('b.id')
       .limit(limit)
       .execute()

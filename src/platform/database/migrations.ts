@@ -555,6 +555,13 @@ function migrations(dialect: Dialect): Record<string, Migration> {
             for each row execute function travellr_booking_changed()`.execute(db)
       },
     },
+    '0016_trips_ends_index': {
+      // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
+      async up(db: Kysely<any>) {
+        // The completion job starts from the trips that have ended.
+        await db.schema.createIndex('trips_ends_idx').on('trips').column('ends_at').execute()
+      },
+    },
   }
 }
 
