@@ -3,7 +3,7 @@ import type { Config } from '../src/platform/config.js'
 import type { DB } from '../src/platform/database/schema.js'
 import { createTokenSigner } from '../src/platform/security/tokens.js'
 import { newId } from '../src/shared/ids.js'
-import { bookingRow } from './seed.js'
+import { bookingRow, userRow } from './seed.js'
 
 const DAY = 86_400_000
 
@@ -102,18 +102,16 @@ export async function seedAnalytics(
   const sessionId = newId('ses')
   await db
     .insertInto('users')
-    .values({
-      id: adminId,
-      email: 'bench-admin@example.com',
-      name: 'Bench Admin',
-      phone: null,
-      password_hash: null,
-      role: 'admin',
-      status: 'active',
-      created_at: at,
-      updated_at: at,
-      deleted_at: null,
-    })
+    .values(
+      userRow({
+        id: adminId,
+        email: 'bench-admin@example.com',
+        name: 'Bench Admin',
+        role: 'admin',
+        password_hash: null,
+        at,
+      }),
+    )
     .execute()
   await db
     .insertInto('sessions')

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../src/platform/database/schema.js'
 import { newId } from '../src/shared/ids.js'
-import { type BenchData, benchTrip, bookingRow, insertInChunks } from './seed.js'
+import { type BenchData, benchTrip, bookingRow, insertInChunks, userRow } from './seed.js'
 
 export interface LargeCounts {
   trips: number
@@ -87,18 +87,14 @@ export async function seedLarge(
     (i) => {
       const id = newId('usr')
       travellerIds.push(id)
-      return {
+      return userRow({
         id,
         email: `bench-large-${i}@example.com`,
         name: `Traveller L${i}`,
-        phone: null,
+        role: 'traveler',
         password_hash: data.passwordHash,
-        role: 'traveler' as const,
-        status: 'active' as const,
-        created_at: at,
-        updated_at: at,
-        deleted_at: null,
-      }
+        at,
+      })
     },
     'users',
   )

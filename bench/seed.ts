@@ -67,6 +67,26 @@ export function benchTrip(
   }
 }
 
+/** An active account row (no phone, not deleted). */
+export function userRow(u: {
+  id: string
+  email: string
+  name: string
+  role: 'traveler' | 'vendor' | 'admin'
+  password_hash: string | null
+  at: string
+}) {
+  const { at, ...given } = u
+  return {
+    ...given,
+    phone: null,
+    status: 'active' as const,
+    created_at: at,
+    updated_at: at,
+    deleted_at: null,
+  }
+}
+
 /** A booking row as the service writes it: confirmed, one seat, unless told otherwise. */
 export function bookingRow(
   b: Pick<Insertable<BookingsTable>, 'id' | 'trip_id' | 'user_id' | 'unit_price'> & {
@@ -124,18 +144,16 @@ export async function seedBench(
   const vendorId = newId('vnd')
   await db
     .insertInto('users')
-    .values({
-      id: vendorUser,
-      email: 'bench-vendor@example.com',
-      name: 'Bench Vendor',
-      phone: null,
-      password_hash: hash,
-      role: 'vendor',
-      status: 'active',
-      created_at: at,
-      updated_at: at,
-      deleted_at: null,
-    })
+    .values(
+      userRow({
+        id: vendorUser,
+        email: 'bench-vendor@example.com',
+        name: 'Bench Vendor',
+        role: 'vendor',
+        password_hash: hash,
+        at,
+      }),
+    )
     .execute()
   await db
     .insertInto('vendors')
@@ -171,18 +189,7 @@ export async function seedBench(
     const id = newId('usr')
     const sessionId = newId('ses')
     const email = `bench-${i}@example.com`
-    users.push({
-      id,
-      email,
-      name: `Traveller ${i}`,
-      phone: null,
-      password_hash: hash,
-      role: 'traveler' as const,
-      status: 'active' as const,
-      created_at: at,
-      updated_at: at,
-      deleted_at: null,
-    })
+    users.push(userRow({ id, email, name: `Traveller ${i}`, role: 'traveler', password_hash: hash, at }))
     sessions.push({
       id: sessionId,
       user_id: id,
