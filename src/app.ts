@@ -11,7 +11,7 @@ import {
   stripeWebhookRoutes,
 } from './modules/payments/index.js'
 import { payoutRoutes } from './modules/payouts/index.js'
-import { tripRoutes } from './modules/trips/index.js'
+import { productRoutes, tripRoutes } from './modules/trips/index.js'
 import { userRoutes } from './modules/users/index.js'
 import { vendorRoutes } from './modules/vendors/index.js'
 import { openChangeFeed } from './platform/database/change-feed.js'
@@ -69,6 +69,7 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
           cancelTripBookings: (trx, tripId, by, now) => cancelTripBookings(refunds, trx, tripId, by, now),
         }),
       )
+      await api.register(productRoutes(c))
       await api.register(
         bookingRoutes({
           ...c,

@@ -1,4 +1,4 @@
-export type Role = 'traveler' | 'vendor' | 'admin'
+export type Role = 'traveler' | 'vendor' | 'admin' | 'reseller'
 
 /** Who is calling, as proven by a verified, unrevoked access token. */
 export interface Actor {

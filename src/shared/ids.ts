@@ -14,6 +14,9 @@ export type IdPrefix =
   | 'led'
   | 'adj'
   | 'aud'
+  | 'prd'
+  | 'rsl'
+  | 'rak'
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz' // Crockford base32, lower case
 

@@ -3,9 +3,79 @@ import { sql } from 'kysely'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Database, openDatabase } from '../../src/platform/database/database.js'
-import { migrateToLatest } from '../../src/platform/database/migrations.js'
+import { migrateToLatest, migrateUpTo } from '../../src/platform/database/migrations.js'
 import { ADMIN_URL } from '../support/services.js'
 import { createTestDatabase, dialects, type TestDatabase } from '../support/stacks.js'
+
+describe.each(dialects)('migration 0017 on %s, over data written before it', (dialect) => {
+  it('when users and trips exist, then every trip becomes a product of one departure and the reseller role is allowed, keys intact', async () => {
+    const tdb = await createTestDatabase(dialect)
+    const database = openDatabase(tdb.url)
+    try {
+      const db = database.db
+      await migrateUpTo(db, dialect, '0016_trips_ends_index')
+      const at = '2027-03-28T08:00:00.000Z'
+      await db
+        .insertInto('users')
+        .values({
+          id: 'usr_a',
+          email: 'v@example.com',
+          name: 'V',
+          phone: null,
+          password_hash: 'h',
+          role: 'vendor',
+          status: 'active',
+          created_at: at,
+          updated_at: at,
+          deleted_at: null,
+          language: null,
+        })
+        .execute()
+      await sql`insert into vendors (id, user_id, business_name, phone, status, commission_bps, created_at, updated_at)
+        values ('vnd_a', 'usr_a', 'V Tours', '+1', 'approved', 2000, ${at}, ${at})`.execute(db)
+      await sql`insert into trips (id, vendor_id, title, description, location, location_key, starts_at, ends_at, timezone,
+        price_amount, price_currency, capacity, seats_taken, cancellation_policy, status, created_at, updated_at)
+        values ('trp_0123456789abcdefghjkmnpqrs', 'vnd_a', 'T', 'D', 'Porto', 'porto', ${at}, '2027-03-28T10:30:00.000Z',
+        'Europe/Lisbon', 100, 'EUR', 5, 0, '{"tiers":[]}', 'published', ${at}, ${at})`.execute(db)
+      await migrateToLatest(db, dialect)
+      const trip = await db.selectFrom('trips').select('product_id').executeTakeFirstOrThrow()
+      expect(trip.product_id).toBe('prd_0123456789abcdefghjkmnpqrs')
+      const product = await db.selectFrom('products').selectAll().executeTakeFirstOrThrow()
+      expect(product).toMatchObject({ vendor_id: 'vnd_a', duration_minutes: 150, timezone: 'Europe/Lisbon' })
+      const user = await db.selectFrom('users').selectAll().executeTakeFirstOrThrow()
+      expect(user).toMatchObject({ id: 'usr_a', email: 'v@example.com', role: 'vendor' })
+      await db
+        .insertInto('users')
+        .values({
+          id: 'usr_r',
+          email: null,
+          name: 'R',
+          phone: null,
+          password_hash: null,
+          role: 'reseller',
+          status: 'active',
+          created_at: at,
+          updated_at: at,
+          deleted_at: null,
+          language: null,
+        })
+        .execute()
+      await expect(
+        sql`insert into users (id, name, role, status, created_at, updated_at) values ('usr_x', 'X', 'pirate', 'active', ${at}, ${at})`.execute(
+          db,
+        ),
+      ).rejects.toThrow()
+      // Foreign keys still point at users: a vendor of no user is refused.
+      await expect(
+        sql`insert into vendors (id, user_id, business_name, phone, status, commission_bps, created_at, updated_at)
+          values ('vnd_b', 'usr_nobody', 'B', '+1', 'approved', 2000, ${at}, ${at})`.execute(db),
+      ).rejects.toThrow()
+    } finally {
+      await database.close()
+      await tdb.drop()
+    }
+  })
+})
 
 describe.each(dialects)('database on %s', (dialect) => {
   let tdb: TestDatabase
@@ -37,6 +107,7 @@ describe.each(dialects)('database on %s', (dialect) => {
       '0014_outbox_due_index',
       '0015_booking_change_notices',
       '0016_trips_ends_index',
+      '0017_products_and_resellers',
     ])
     expect(await migrateToLatest(database.db, dialect)).toEqual([])
     const tables = (await database.db.introspection.getTables()).map((t) => t.name)

@@ -153,3 +153,27 @@ export async function givenTrip(app: App, vendor: { auth: Auth }, overrides: Rec
   expect(res.statusCode, res.body).toBe(201)
   return res.json()
 }
+
+/** The UTC date so many days from now (YYYY-MM-DD). */
+export const dayFromNow = (offsetDays: number) =>
+  new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10)
+
+/** A product running Monday, Wednesday and Friday at 09:00 and 14:30 for the next four weeks. */
+export function productBody(overrides: Record<string, unknown> = {}) {
+  return {
+    title: 'Sintra palaces by minibus',
+    description: 'Pena, Regaleira and the Moorish castle.',
+    location: 'Sintra, Portugal',
+    timezone: 'Europe/Lisbon',
+    duration_minutes: 480,
+    price: { amount: 6_900, currency: 'EUR' },
+    capacity: 12,
+    schedule: {
+      days_of_week: [1, 3, 5],
+      start_times: ['09:00', '14:30'],
+      from: dayFromNow(1),
+      to: dayFromNow(28),
+    },
+    ...overrides,
+  }
+}

@@ -3,7 +3,7 @@ import { type Money, mulDivHalfEven } from '../../shared/money.js'
 
 export type BookingStatus = 'pending' | 'confirmed' | 'completed' | 'cancelled' | 'expired'
 export type Transition = 'confirm' | 'expire' | 'cancel' | 'complete' | 'revive'
-export type Canceller = 'traveler' | 'vendor' | 'admin' | 'system'
+export type Canceller = 'traveler' | 'vendor' | 'admin' | 'system' | 'reseller'
 
 export interface Refund {
   amount: number
@@ -82,7 +82,8 @@ export function refundFor(
   now: Date,
 ): Refund {
   if (booking.status !== 'confirmed') return { amount: 0, percent: 0, commission: 0, vendorShare: 0 }
-  const percent = by === 'traveler' ? policyPercent(tiers, startsAt, now) : 100
+  // A reseller cancels for its customer: the policy applies as to a traveller.
+  const percent = by === 'traveler' || by === 'reseller' ? policyPercent(tiers, startsAt, now) : 100
   const total = booking.total.amount
   const amount = mulDivHalfEven(total, percent, 100)
   const commission =

@@ -1,11 +1,14 @@
 import type { Kysely } from 'kysely'
 import type { Cache } from '../../platform/cache/cache.js'
 import type { DB } from '../../platform/database/schema.js'
+import { inTransaction } from '../../platform/database/transaction.js'
 import type { Actor } from '../../shared/actor.js'
 import type { Clock } from '../../shared/clock.js'
 import { ValidationError } from '../../shared/errors.js'
 import { newId } from '../../shared/ids.js'
 import { VendorNotApprovedError, VendorRequiredError, vendorRepository } from '../vendors/index.js'
+import { productOfOne } from './product.js'
+import { productRepository } from './product-repository.js'
 import { type CancellationPolicy, DEFAULT_POLICY, type Trip, tripProblems } from './trip.js'
 import { forgetTrip } from './trip-cache.js'
 import { tripRepository } from './trip-repository.js'
@@ -43,8 +46,10 @@ export async function createTrip(
   const problems = tripProblems(fields, now)
   if (problems.length > 0) throw new ValidationError(problems)
   const at = now.toISOString()
+  const productId = newId('prd', now.getTime())
   const trip: Trip = {
     id: newId('trp', now.getTime()),
+    productId,
     vendorId: vendor.id,
     title: input.title.trim(),
     description: input.description,
@@ -56,7 +61,11 @@ export async function createTrip(
     createdAt: at,
     updatedAt: at,
   }
-  await tripRepository.insert(deps.db, trip)
+  // A trip published on its own is a product of one departure (what resellers see).
+  await inTransaction(deps.db, async (trx) => {
+    await productRepository.insert(trx, productOfOne(trip, productId))
+    await tripRepository.insert(trx, trip)
+  })
   await forgetTrip(deps, trip.id)
   return trip
 }

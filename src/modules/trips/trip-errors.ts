@@ -24,3 +24,9 @@ export class CapacityBelowTakenError extends AppError {
     )
   }
 }
+
+export class ProductNotFoundError extends AppError {
+  constructor(id: string) {
+    super('not_found', 'product.not_found', `No product ${id}.`)
+  }
+}

@@ -21,6 +21,7 @@ function toTrip(row: Selectable<TripsTable>): Trip {
     status: row.status,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    productId: row.product_id,
   }
 }
 
@@ -34,12 +35,13 @@ export interface TripSearch {
   maxPrice?: number
   currency?: string
   vendorId?: string
+  productId?: string
   after?: [string, string]
   limit: number
 }
 
 export type TripChange = Partial<
-  Omit<Trip, 'id' | 'vendorId' | 'seatsTaken' | 'status' | 'createdAt' | 'updatedAt'>
+  Omit<Trip, 'id' | 'vendorId' | 'seatsTaken' | 'status' | 'createdAt' | 'updatedAt' | 'productId'>
 >
 
 export const tripRepository = {
@@ -79,6 +81,7 @@ export const tripRepository = {
         status: t.status,
         created_at: t.createdAt,
         updated_at: t.updatedAt,
+        product_id: t.productId,
       })
       .execute()
   },
@@ -140,6 +143,7 @@ export const tripRepository = {
       .orderBy('id')
       .limit(s.limit)
     if (s.vendorId) q = q.where('vendor_id', '=', s.vendorId)
+    if (s.productId) q = q.where('product_id', '=', s.productId)
     if (s.location) q = q.where('location_key', 'like', containing(s.location))
     if (s.q) {
       const pattern = containing(s.q)

@@ -83,6 +83,7 @@ export function tripRoutes(deps: TripRouteDeps): FastifyPluginAsyncTypebox {
           minPrice: q.min_price,
           maxPrice: q.max_price,
           currency: q.currency,
+          productId: q.product_id,
           after,
           limit: limit + 1,
         }

@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox'
 import { PageQuery } from '../../platform/http/pagination.js'
-import { Timestamp } from '../../platform/http/schemas.js'
+import { Nullable, Timestamp } from '../../platform/http/schemas.js'
 import { canonicalTimeZone, localIso } from '../../shared/time.js'
 import { type CancellationPolicy, MAX_CAPACITY, seatsAvailable, type Trip } from './trip.js'
 
@@ -75,6 +75,7 @@ export const TripView = Type.Object(
   {
     id: Type.String(),
     vendor_id: Type.String(),
+    product_id: Nullable(Type.String({ description: 'The product this is a departure of' })),
     title: Type.String(),
     description: Type.String(),
     location: Type.String(),
@@ -100,6 +101,7 @@ export function tripView(t: Trip): Static<typeof TripView> {
   return {
     id: t.id,
     vendor_id: t.vendorId,
+    product_id: t.productId,
     title: t.title,
     description: t.description,
     location: t.location,
@@ -168,6 +170,9 @@ export const SearchQuery = Type.Object(
     min_price: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
     max_price: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
     currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+    product_id: Type.Optional(
+      Type.String({ pattern: '^prd_[0-9a-z]{26}$', description: 'Departures of one product' }),
+    ),
     ...PageQuery,
   },
   { additionalProperties: false },

@@ -39,6 +39,8 @@ export interface Trip {
   status: TripStatus
   createdAt: string
   updatedAt: string
+  /** The product it is a departure of (a trip published alone is a product of one departure). */
+  productId: string | null
 }
 
 export const MAX_CAPACITY = 1000

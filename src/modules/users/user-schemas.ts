@@ -17,7 +17,12 @@ export const UserView = Type.Object(
     name: Type.String(),
     phone: Nullable(Type.String()),
     language: Nullable(Language),
-    role: Type.Union([Type.Literal('traveler'), Type.Literal('vendor'), Type.Literal('admin')]),
+    role: Type.Union([
+      Type.Literal('traveler'),
+      Type.Literal('vendor'),
+      Type.Literal('admin'),
+      Type.Literal('reseller'),
+    ]),
     status: Type.Union([Type.Literal('active'), Type.Literal('deactivated'), Type.Literal('deleted')]),
     created_at: Timestamp,
     updated_at: Timestamp,
@@ -59,7 +64,12 @@ const Instant = Type.String({ format: 'date-time' })
 export const AdminUserQuery = Type.Object(
   {
     role: Type.Optional(
-      Type.Union([Type.Literal('traveler'), Type.Literal('vendor'), Type.Literal('admin')]),
+      Type.Union([
+        Type.Literal('traveler'),
+        Type.Literal('vendor'),
+        Type.Literal('admin'),
+        Type.Literal('reseller'),
+      ]),
     ),
     status: Type.Optional(
       Type.Union([Type.Literal('active'), Type.Literal('deactivated'), Type.Literal('deleted')]),

@@ -562,6 +562,192 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('trips_ends_idx').on('trips').column('ends_at').execute()
       },
     },
+    '0017_products_and_resellers': {
+      // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
+      async up(db: Kysely<any>) {
+        // A product groups departures (trips) sold as one thing; it keeps how they were scheduled.
+        await db.schema
+          .createTable('products')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('vendor_id', 'text', (c) => c.notNull().references('vendors.id'))
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('location', 'text', (c) => c.notNull())
+          .addColumn('timezone', 'text', (c) => c.notNull())
+          .addColumn('duration_minutes', 'integer', (c) => c.notNull().check(sql`duration_minutes > 0`))
+          .addColumn('schedule', 'text', (c) => c.notNull())
+          .addColumn('created_at', t.ts, (c) => c.notNull())
+          .addColumn('updated_at', t.ts, (c) => c.notNull())
+          .execute()
+        await db.schema
+          .createIndex('products_vendor_idx')
+          .on('products')
+          .columns(['vendor_id', 'id'])
+          .execute()
+        await db.schema
+          .alterTable('trips')
+          .addColumn('product_id', 'text', (c) => c.references('products.id'))
+          .execute()
+        // One departure of a product per start instant: the instant names the departure to resellers.
+        await db.schema
+          .createIndex('trips_product_start_idx')
+          .on('trips')
+          .columns(['product_id', 'starts_at'])
+          .unique()
+          .where(sql.ref('product_id'), 'is not', null)
+          .execute()
+        // Every existing trip becomes a product of one departure.
+        const trips = await db
+          .selectFrom('trips')
+          .select([
+            'id',
+            'vendor_id',
+            'title',
+            'description',
+            'location',
+            'timezone',
+            'starts_at',
+            'ends_at',
+            'created_at',
+          ])
+          .execute()
+        for (const trip of trips) {
+          const productId = `prd_${String(trip.id).slice(4)}`
+          const minutes = Math.max(
+            1,
+            Math.round((Date.parse(trip.ends_at) - Date.parse(trip.starts_at)) / 60_000),
+          )
+          await db
+            .insertInto('products')
+            .values({
+              id: productId,
+              vendor_id: trip.vendor_id,
+              title: trip.title,
+              description: trip.description,
+              location: trip.location,
+              timezone: trip.timezone,
+              duration_minutes: minutes,
+              schedule: JSON.stringify({ kind: 'single' }),
+              created_at: trip.created_at,
+              updated_at: trip.created_at,
+            })
+            .execute()
+          await db.updateTable('trips').set({ product_id: productId }).where('id', '=', trip.id).execute()
+        }
+
+        // A reseller (an OTA, an agent) acts through an account of its own that can never sign in.
+        await allowRole(db, dialect, ['traveler', 'vendor', 'admin', 'reseller'])
+        await db.schema
+          .createTable('resellers')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull().unique().references('users.id'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('contact_email', 'text', (c) => c.notNull())
+          .addColumn('max_held_seats', 'integer', (c) => c.notNull().check(sql`max_held_seats > 0`))
+          .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('active', 'suspended')`))
+          .addColumn('created_at', t.ts, (c) => c.notNull())
+          .addColumn('updated_at', t.ts, (c) => c.notNull())
+          .execute()
+        // A vendor's catalogue opened to a reseller at a commission, reached with one API key (hashed).
+        await db.schema
+          .createTable('reseller_access')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('reseller_id', 'text', (c) => c.notNull().references('resellers.id'))
+          .addColumn('vendor_id', 'text', (c) => c.notNull().references('vendors.id'))
+          .addColumn('commission_bps', 'integer', (c) =>
+            c.notNull().check(sql`commission_bps >= 0 and commission_bps < 10000`),
+          )
+          .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('key_hint', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', t.ts, (c) => c.notNull())
+          .addColumn('revoked_at', t.ts)
+          .addColumn('revoked_by', 'text')
+          .execute()
+        await db.schema
+          .createIndex('reseller_access_live_idx')
+          .on('reseller_access')
+          .columns(['vendor_id', 'reseller_id'])
+          .unique()
+          .where(sql.ref('revoked_at'), 'is', null)
+          .execute()
+
+        // Bookings say which channel sold them; a reseller's carry its references and what it owes.
+        await db.schema
+          .alterTable('bookings')
+          .addColumn('channel', 'text', (c) =>
+            c.notNull().defaultTo('direct').check(sql`channel in ('direct', 'octo')`),
+          )
+          .execute()
+        for (const [column, type] of [
+          ['reseller_id', 'text'],
+          ['access_id', 'text'],
+          ['octo_uuid', 'text'],
+          ['reseller_reference', 'text'],
+          ['contact', 'text'],
+          ['unit_items', 'text'],
+          ['net_amount', 'integer'],
+        ] as const)
+          await db.schema.alterTable('bookings').addColumn(column, type).execute()
+        // A reseller's uuid is its idempotency key: the same uuid can never make two bookings.
+        await db.schema
+          .createIndex('bookings_octo_uuid_idx')
+          .on('bookings')
+          .columns(['reseller_id', 'octo_uuid'])
+          .unique()
+          .where(sql.ref('octo_uuid'), 'is not', null)
+          .execute()
+        await db.schema
+          .createIndex('bookings_reseller_reference_idx')
+          .on('bookings')
+          .columns(['reseller_id', 'reseller_reference'])
+          .where(sql.ref('reseller_id'), 'is not', null)
+          .execute()
+      },
+    },
+  }
+}
+
+/**
+ * Replaces the CHECK on users.role. PostgreSQL alters the constraint; SQLite cannot, so the table is
+ * rebuilt from its own definition with the new list (foreign keys off meanwhile, one transaction).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
+async function allowRole(db: Kysely<any>, dialect: Dialect, roles: string[]): Promise<void> {
+  const list = sql.join(roles.map((r) => sql.lit(r)))
+  if (dialect === 'postgres') {
+    const found = await sql<{ conname: string }>`select conname from pg_constraint
+      where conrelid = 'users'::regclass and contype = 'c' and pg_get_constraintdef(oid) like '%role%'`.execute(
+      db,
+    )
+    for (const { conname } of found.rows)
+      await sql`alter table users drop constraint ${sql.ref(conname)}`.execute(db)
+    await sql`alter table users add constraint users_role_check check (role in (${list}))`.execute(db)
+    return
+  }
+  const objects = await sql<{ type: string; name: string; sql: string | null }>`
+    select type, name, sql from sqlite_master where tbl_name = 'users'`.execute(db)
+  const table = objects.rows.find((o) => o.type === 'table')!.sql!
+  const rebuilt = table
+    .replace(/^CREATE TABLE "?users"?/i, 'create table "users_rebuilt"')
+    .replace(/role in \([^)]*\)/, `role in (${roles.map((r) => `'${r}'`).join(', ')})`)
+  if (rebuilt === table || !rebuilt.includes('reseller'))
+    throw new Error('users table definition not as expected')
+  await sql`pragma foreign_keys = off`.execute(db)
+  try {
+    await sql`begin`.execute(db)
+    await sql.raw(rebuilt).execute(db)
+    await sql`insert into users_rebuilt select * from users`.execute(db)
+    await sql`drop table users`.execute(db)
+    await sql`alter table users_rebuilt rename to users`.execute(db)
+    for (const index of objects.rows)
+      if (index.type === 'index' && index.sql) await sql.raw(index.sql).execute(db)
+    await sql`commit`.execute(db)
+  } catch (err) {
+    await sql`rollback`.execute(db)
+    throw err
+  } finally {
+    await sql`pragma foreign_keys = on`.execute(db)
   }
 }
 
@@ -572,4 +758,12 @@ export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promis
   const { error, results } = await migrator.migrateToLatest()
   if (error) throw error
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}
+
+/** Migrates up to and including one migration: for tests of a migration against data written before it. */
+// biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema
+export async function migrateUpTo(db: Kysely<any>, dialect: Dialect, name: string): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) }
+  const { error } = await new Migrator({ db, provider }).migrateTo(name)
+  if (error) throw error
 }

@@ -12,7 +12,7 @@ export interface UsersTable {
   name: string
   phone: string | null
   password_hash: string | null
-  role: 'traveler' | 'vendor' | 'admin'
+  role: 'traveler' | 'vendor' | 'admin' | 'reseller'
   status: 'active' | 'deactivated' | 'deleted'
   created_at: Timestamp
   updated_at: Timestamp
@@ -107,6 +107,50 @@ export interface TripsTable {
   status: 'published' | 'cancelled'
   created_at: Timestamp
   updated_at: Timestamp
+  /** The product this departure belongs to (null only for rows written outside the API, e.g. bench seeds). */
+  product_id: string | null
+}
+
+export interface ProductsTable {
+  id: string
+  vendor_id: string
+  title: string
+  description: string
+  location: string
+  timezone: string
+  duration_minutes: number
+  /** JSON: how the departures were scheduled (weekly, dates, or single). */
+  schedule: string
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface ResellersTable {
+  id: string
+  /** The account its bookings belong to (role 'reseller'; it has no password and never signs in). */
+  user_id: string
+  name: string
+  contact_email: string
+  /** Seats its pending reservations may hold at once (the hold-limit guard's limit for it). */
+  max_held_seats: number
+  status: 'active' | 'suspended'
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface ResellerAccessTable {
+  id: string
+  reseller_id: string
+  vendor_id: string
+  /** The reseller's commission off the retail price, in basis points: it owes the rest (net). */
+  commission_bps: number
+  /** SHA-256 of the API key; the key itself is shown once. */
+  key_hash: string
+  key_hint: string
+  created_by: string
+  created_at: Timestamp
+  revoked_at: Timestamp | null
+  revoked_by: string | null
 }
 
 export interface BookingsTable {
@@ -128,12 +172,24 @@ export interface BookingsTable {
   refund_commission: number | null
   refund_vendor_share: number | null
   refund_percent: number | null
-  cancelled_by: 'traveler' | 'vendor' | 'admin' | 'system' | null
+  cancelled_by: 'traveler' | 'vendor' | 'admin' | 'system' | 'reseller' | null
   cancel_reason: string | null
   created_at: Timestamp
   updated_at: Timestamp
   confirmed_at: Timestamp | null
   closed_at: Timestamp | null
+  channel: Generated<'direct' | 'octo'>
+  reseller_id: string | null
+  access_id: string | null
+  /** The reseller's booking uuid (OCTO): its idempotency key, unique per reseller. */
+  octo_uuid: string | null
+  reseller_reference: string | null
+  /** JSON: the OCTO contact of the booking. */
+  contact: string | null
+  /** JSON: the OCTO unit items (one per seat: uuid, reseller reference, contact). */
+  unit_items: string | null
+  /** What the reseller owes for it: the total less the reseller's commission. */
+  net_amount: number | null
 }
 
 /** Seats a traveller's pending bookings hold (the hold limit's counter); kept by every booking change. */
@@ -264,6 +320,9 @@ export interface DB {
   processed_events: ProcessedEventsTable
   vendors: VendorsTable
   trips: TripsTable
+  products: ProductsTable
+  resellers: ResellersTable
+  reseller_access: ResellerAccessTable
   bookings: BookingsTable
   traveller_holds: TravellerHoldsTable
   payments: PaymentsTable

@@ -162,6 +162,7 @@ describe.each(dialects)('booking invariants under random sequences on %s', (dial
             status: 'published',
             createdAt: at,
             updatedAt: at,
+            productId: null,
           })
           const ids: string[] = []
           const seen = new Map<string, BookingStatus>()

@@ -196,6 +196,7 @@ describe.each(dialects)('vendor ledger under random sequences on %s', (dialect) 
               status: 'published',
               createdAt: now,
               updatedAt: now,
+              productId: null,
             })
             const booking = await createBooking(deps, traveller, { tripId, seats: c.seats, ip: 'test' })
             const payment = await payBooking(deps, traveller, {

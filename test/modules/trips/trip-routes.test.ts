@@ -272,6 +272,7 @@ describe.each(stacks)('trips on $name', (stack) => {
         status: 'published',
         createdAt: at,
         updatedAt: at,
+        productId: null,
       })
     }
     // Pairs share a departure time, so the id breaks ties.
