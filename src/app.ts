@@ -4,6 +4,7 @@ import type { Container } from './container.js'
 import { adminRoutes, dashboardRoutes } from './modules/admin/index.js'
 import { authenticate, authRoutes, revokeUserSessions } from './modules/auth/index.js'
 import { bookingRoutes, cancelTripBookings, createBookingReadCache } from './modules/bookings/index.js'
+import { octoRoutes } from './modules/octo/index.js'
 import {
   createCancellationRefunds,
   paymentRoutes,
@@ -11,6 +12,7 @@ import {
   stripeWebhookRoutes,
 } from './modules/payments/index.js'
 import { payoutRoutes } from './modules/payouts/index.js'
+import { resellerRoutes } from './modules/resellers/index.js'
 import { productRoutes, tripRoutes } from './modules/trips/index.js'
 import { userRoutes } from './modules/users/index.js'
 import { vendorRoutes } from './modules/vendors/index.js'
@@ -81,9 +83,12 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
       await api.register(paymentRoutes(c))
       await api.register(adminRoutes(c))
       await api.register(payoutRoutes(c))
+      await api.register(resellerRoutes(c))
       await api.register(stripeWebhookRoutes({ ...c, webhookSecret: c.config.stripeWebhookSecret }))
     },
     { prefix: '/api/v1' },
   )
+  // Resellers book through the OCTO standard, into the same inventory and guards as everyone else.
+  await app.register(octoRoutes({ ...c, holdMinutes: c.config.holdMinutes, refunds }), { prefix: '/octo' })
   return app
 }

@@ -177,3 +177,31 @@ export function productBody(overrides: Record<string, unknown> = {}) {
     ...overrides,
   }
 }
+
+/** A reseller registered by an admin and given access to a vendor's catalogue: its API key. */
+export async function givenReseller(
+  app: App,
+  admin: { auth: Auth },
+  vendor: { id: string; auth: Auth },
+  options: { commissionBps?: number; name?: string; maxHeldSeats?: number } = {},
+): Promise<{ id: string; key: string; accessId: string }> {
+  const made = await app.inject({
+    method: 'POST',
+    url: '/api/v1/admin/resellers',
+    headers: admin.auth,
+    payload: {
+      name: options.name ?? 'Globetrotter OTA',
+      contact_email: uniqueEmail('ota'),
+      ...(options.maxHeldSeats && { max_held_seats: options.maxHeldSeats }),
+    },
+  })
+  expect(made.statusCode, made.body).toBe(201)
+  const granted = await app.inject({
+    method: 'POST',
+    url: `/api/v1/vendors/${vendor.id}/resellers`,
+    headers: vendor.auth,
+    payload: { reseller_id: made.json().id, commission_bps: options.commissionBps ?? 1500 },
+  })
+  expect(granted.statusCode, granted.body).toBe(201)
+  return { id: made.json().id, key: granted.json().api_key, accessId: granted.json().access.id }
+}

@@ -43,3 +43,10 @@ export class TravellersOnlyError extends AppError {
     super('forbidden', 'booking.travellers_only', 'Only traveller accounts book trips.')
   }
 }
+
+/** A reseller's uuid already names another booking (of another vendor's catalogue). */
+export class SaleUuidTakenError extends AppError {
+  constructor(uuid: string) {
+    super('conflict', 'booking.uuid_taken', `The uuid ${uuid} already names another of your bookings.`)
+  }
+}

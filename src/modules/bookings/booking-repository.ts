@@ -4,7 +4,17 @@ import { prepared } from '../../platform/database/prepared.js'
 import type { BookingsTable, DB } from '../../platform/database/schema.js'
 import { addEvent, insertEventStatement, type OutboxEvent, outboxRow } from '../../platform/outbox.js'
 import { type SeatsTaken, takeSeatsStatement, toSeatsTaken, tripSeats } from '../trips/index.js'
-import type { Booking, BookingStatus, Canceller, PolicyTier, Refund } from './booking.js'
+import {
+  type Booking,
+  type BookingStatus,
+  type Canceller,
+  type Contact,
+  emptyContact,
+  type PolicyTier,
+  type Refund,
+  type ResellerSale,
+  type UnitItem,
+} from './booking.js'
 
 function toBooking(row: Selectable<BookingsTable>): Booking {
   return {
@@ -33,6 +43,19 @@ function toBooking(row: Selectable<BookingsTable>): Booking {
     updatedAt: row.updated_at,
     confirmedAt: row.confirmed_at,
     closedAt: row.closed_at,
+    channel: row.channel,
+    reseller:
+      row.reseller_id === null
+        ? null
+        : {
+            resellerId: row.reseller_id,
+            accessId: row.access_id ?? '',
+            uuid: row.octo_uuid ?? '',
+            reference: row.reseller_reference,
+            contact: JSON.parse(row.contact ?? 'null') ?? emptyContact(),
+            unitItems: JSON.parse(row.unit_items ?? '[]'),
+            net: row.net_amount ?? 0,
+          },
   }
 }
 
@@ -47,6 +70,8 @@ export interface TripContext {
   capacity: number
   seatsTaken: number
   policy: PolicyTier[]
+  timezone: string
+  productId: string | null
   vendorId: string
   vendorUserId: string
   vendorStatus: string
@@ -68,6 +93,8 @@ const tripColumns = [
   't.capacity as t_capacity',
   't.seats_taken as t_seats_taken',
   't.cancellation_policy as t_policy',
+  't.timezone as t_timezone',
+  't.product_id as t_product_id',
   'v.id as v_id',
   'v.user_id as v_user_id',
   'v.status as v_status',
@@ -84,6 +111,8 @@ type TripRow = {
   t_capacity: number
   t_seats_taken: number
   t_policy: string
+  t_timezone: string
+  t_product_id: string | null
   v_id: string
   v_user_id: string
   v_status: string
@@ -102,6 +131,8 @@ function toTripContext(r: TripRow): TripContext {
     capacity: r.t_capacity,
     seatsTaken: r.t_seats_taken,
     policy: policy.tiers,
+    timezone: r.t_timezone,
+    productId: r.t_product_id,
     vendorId: r.v_id,
     vendorUserId: r.v_user_id,
     vendorStatus: r.v_status,
@@ -533,6 +564,107 @@ export const bookingRepository = {
       .where('status', '=', 'pending')
       .executeTakeFirst()
     exactlyOne(result.numUpdatedRows, `extend the hold of booking ${id}`)
+  },
+
+  /** Marks a booking just placed as a reseller's sale (same transaction). */
+  async attachSale(db: Kysely<DB>, id: string, sale: ResellerSale): Promise<void> {
+    const result = await db
+      .updateTable('bookings')
+      .set({
+        channel: 'octo',
+        reseller_id: sale.resellerId,
+        access_id: sale.accessId,
+        octo_uuid: sale.uuid,
+        reseller_reference: sale.reference,
+        contact: JSON.stringify(sale.contact),
+        unit_items: JSON.stringify(sale.unitItems),
+        net_amount: sale.net,
+      })
+      .where('id', '=', id)
+      .executeTakeFirst()
+    exactlyOne(result.numUpdatedRows, `attach the sale of booking ${id}`)
+  },
+
+  /** A reseller's booking by its uuid (the reseller's own key for it). */
+  async findSale(db: Kysely<DB>, resellerId: string, uuid: string): Promise<BookingWithTrip | undefined> {
+    const row = await withTrip(db)
+      .where('b.reseller_id', '=', resellerId)
+      .where('b.octo_uuid', '=', uuid)
+      .executeTakeFirst()
+    return row && { booking: toBooking(row), trip: toTripContext(row) }
+  },
+
+  /** A locked reseller booking's details: references, contact, unit items, and (with seats) its net. */
+  async changeSale(
+    db: Kysely<DB>,
+    id: string,
+    change: { reference?: string | null; contact?: Contact; unitItems?: UnitItem[]; net?: number },
+    now: Date,
+  ): Promise<void> {
+    const result = await db
+      .updateTable('bookings')
+      .set({
+        ...(change.reference !== undefined && { reseller_reference: change.reference }),
+        ...(change.contact !== undefined && { contact: JSON.stringify(change.contact) }),
+        ...(change.unitItems !== undefined && { unit_items: JSON.stringify(change.unitItems) }),
+        ...(change.net !== undefined && { net_amount: change.net }),
+        updated_at: now.toISOString(),
+      })
+      .where('id', '=', id)
+      .where('reseller_id', 'is not', null)
+      .executeTakeFirst()
+    exactlyOne(result.numUpdatedRows, `change the sale of booking ${id}`)
+  },
+
+  /** A locked pending booking moved to another departure at its price. */
+  async changeTrip(
+    db: Kysely<DB>,
+    id: string,
+    tripId: string,
+    seats: number,
+    unitPrice: number,
+    currency: string,
+    now: Date,
+  ): Promise<void> {
+    const result = await db
+      .updateTable('bookings')
+      .set({
+        trip_id: tripId,
+        seats,
+        unit_price: unitPrice,
+        total_amount: seats * unitPrice,
+        currency,
+        updated_at: now.toISOString(),
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst()
+    exactlyOne(result.numUpdatedRows, `move booking ${id} to trip ${tripId}`)
+  },
+
+  /** A reseller's bookings on one vendor's trips, by its reference, our reference or local date range. */
+  async salesOf(
+    db: Kysely<DB>,
+    f: {
+      resellerId: string
+      vendorId: string
+      resellerReference?: string
+      bookingId?: string
+      startsFrom?: string
+      startsTo?: string
+      limit: number
+    },
+  ): Promise<BookingWithTrip[]> {
+    let q = withTrip(db)
+      .where('b.reseller_id', '=', f.resellerId)
+      .where('t.vendor_id', '=', f.vendorId)
+      .orderBy('b.id')
+      .limit(f.limit)
+    if (f.resellerReference !== undefined) q = q.where('b.reseller_reference', '=', f.resellerReference)
+    if (f.bookingId !== undefined) q = q.where('b.id', '=', f.bookingId)
+    if (f.startsFrom !== undefined) q = q.where('t.starts_at', '>=', f.startsFrom)
+    if (f.startsTo !== undefined) q = q.where('t.starts_at', '<', f.startsTo)
+    return (await q.execute()).map((row) => ({ booking: toBooking(row), trip: toTripContext(row) }))
   },
 
   async changeNotes(db: Kysely<DB>, id: string, notes: string | null, now: Date): Promise<void> {

@@ -38,6 +38,17 @@ export const BookingView = Type.Object(
     updated_at: Timestamp,
     confirmed_at: Nullable(Timestamp),
     closed_at: Nullable(Timestamp),
+    channel: Type.Union([Type.Literal('direct'), Type.Literal('octo')], {
+      description: 'Sold through our API (direct) or by a reseller through OCTO',
+    }),
+    reseller: Nullable(
+      Type.Object({
+        id: Type.String(),
+        reference: Nullable(Type.String({ description: "The reseller's own reference" })),
+        uuid: Type.String({ description: "The reseller's booking uuid" }),
+        net: MoneyView,
+      }),
+    ),
   },
   { title: 'Booking' },
 )
@@ -104,6 +115,13 @@ export function bookingView(b: Booking): Static<typeof BookingView> {
     updated_at: b.updatedAt,
     confirmed_at: b.confirmedAt,
     closed_at: b.closedAt,
+    channel: b.channel,
+    reseller: b.reseller && {
+      id: b.reseller.resellerId,
+      reference: b.reseller.reference,
+      uuid: b.reseller.uuid,
+      net: { amount: b.reseller.net, currency: b.total.currency },
+    },
   }
 }
 

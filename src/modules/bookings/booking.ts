@@ -14,6 +14,42 @@ export interface Refund {
   vendorShare: number
 }
 
+/** The channel a booking was sold through: our own API, or a reseller through OCTO. */
+export type Channel = 'direct' | 'octo'
+
+/** The person a reseller booked for (OCTO's contact); every field may be unknown. */
+export interface Contact {
+  fullName: string | null
+  firstName: string | null
+  lastName: string | null
+  emailAddress: string | null
+  phoneNumber: string | null
+  locales: string[]
+  postalCode: string | null
+  country: string | null
+  notes: string | null
+}
+
+/** One seat of a reseller's booking (OCTO's unit item). */
+export interface UnitItem {
+  uuid: string
+  resellerReference: string | null
+  contact: Contact
+}
+
+/** What a reseller's booking carries beyond a direct one. */
+export interface ResellerSale {
+  resellerId: string
+  accessId: string
+  /** The reseller's uuid for the booking: its idempotency key. */
+  uuid: string
+  reference: string | null
+  contact: Contact
+  unitItems: UnitItem[]
+  /** What the reseller owes: the total less its commission. */
+  net: number
+}
+
 export interface Booking {
   id: string
   tripId: string
@@ -32,6 +68,8 @@ export interface Booking {
   updatedAt: string
   confirmedAt: string | null
   closedAt: string | null
+  channel: Channel
+  reseller: ResellerSale | null
 }
 
 /** The only moves a booking can make (PRODUCT.md §3). */
@@ -75,7 +113,7 @@ export function commissionOn(amount: number, commissionBps: number): number {
  * Nothing was captured for a pending booking, so nothing is refunded.
  */
 export function refundFor(
-  booking: Pick<Booking, 'status' | 'total' | 'commissionBps'>,
+  booking: Pick<Booking, 'status' | 'total' | 'commissionBps'> & Partial<Pick<Booking, 'reseller'>>,
   by: Canceller,
   tiers: readonly PolicyTier[],
   startsAt: string,
@@ -84,7 +122,8 @@ export function refundFor(
   if (booking.status !== 'confirmed') return { amount: 0, percent: 0, commission: 0, vendorShare: 0 }
   // A reseller cancels for its customer: the policy applies as to a traveller.
   const percent = by === 'traveler' || by === 'reseller' ? policyPercent(tiers, startsAt, now) : 100
-  const total = booking.total.amount
+  // What was paid: a reseller paid the net price, a traveller the total.
+  const total = booking.reseller ? booking.reseller.net : booking.total.amount
   const amount = mulDivHalfEven(total, percent, 100)
   const commission =
     commissionOn(total, booking.commissionBps) - commissionOn(total - amount, booking.commissionBps)
@@ -109,3 +148,20 @@ export const cancellerFor = (relation: 'owner' | 'vendor' | 'admin'): Canceller 
 export function holdExpiry(now: Date, holdMinutes: number): string {
   return new Date(now.getTime() + holdMinutes * 60_000).toISOString()
 }
+
+/** What a reseller owes for a sale at a retail total: the total less its commission (half-even). */
+export function resellerNet(retail: number, commissionBps: number): number {
+  return retail - mulDivHalfEven(retail, commissionBps, 10_000)
+}
+
+export const emptyContact = (): Contact => ({
+  fullName: null,
+  firstName: null,
+  lastName: null,
+  emailAddress: null,
+  phoneNumber: null,
+  locales: [],
+  postalCode: null,
+  country: null,
+  notes: null,
+})

@@ -7,7 +7,7 @@ import type { Clock } from '../../shared/clock.js'
 import { forgetTrip } from '../trips/index.js'
 import { type Booking, type Canceller, cancellerFor, type Refund, refundFor } from './booking.js'
 import { BookingStateError } from './booking-errors.js'
-import { bookingRepository } from './booking-repository.js'
+import { type BookingWithTrip, bookingRepository } from './booking-repository.js'
 import { lockVisibleBooking } from './get-booking.js'
 import { moveBooking } from './move-booking.js'
 
@@ -42,25 +42,40 @@ export async function cancelBooking(
   let refundId: string | undefined
   const cancelled = await inTransaction(deps.db, async (trx) => {
     const { booking, trip, relation } = await lockVisibleBooking(trx, actor, input.bookingId)
-    const by: Canceller = cancellerFor(relation)
-    const refund = refundFor(booking, by, trip.policy, trip.startsAt, now)
-    const moved = await moveBooking(trx, booking, 'cancel', now, {
-      refund,
-      cancelledBy: by,
-      reason: input.reason,
-    })
-    if (!moved)
-      throw new BookingStateError(
-        'booking.not_cancellable',
-        `A ${booking.status} booking cannot be cancelled.`,
-      )
-    // The refund of what was paid, recorded with the cancellation; sent once it has committed.
-    refundId = await deps.refunds.record(trx, moved, refund, now)
-    return moved
+    const done = await cancelLocked(
+      trx,
+      deps.refunds,
+      { booking, trip },
+      cancellerFor(relation),
+      input.reason,
+      now,
+    )
+    refundId = done.refundId
+    return done.cancelled
   })
   if (refundId) await deps.refunds.send([refundId])
   await forgetTrip(deps, cancelled.tripId)
   return cancelled
+}
+
+/**
+ * Cancels a booking locked in this transaction: the refund its canceller gets by the policy, the move
+ * (seats back, event), and the refund of what was paid recorded, to be sent after the commit.
+ */
+export async function cancelLocked(
+  trx: Kysely<DB>,
+  refunds: CancellationRefunds,
+  { booking, trip }: BookingWithTrip,
+  by: Canceller,
+  reason: string | null | undefined,
+  now: Date,
+): Promise<{ cancelled: Booking; refundId: string | undefined }> {
+  const refund = refundFor(booking, by, trip.policy, trip.startsAt, now)
+  const moved = await moveBooking(trx, booking, 'cancel', now, { refund, cancelledBy: by, reason })
+  if (!moved)
+    throw new BookingStateError('booking.not_cancellable', `A ${booking.status} booking cannot be cancelled.`)
+  // The refund of what was paid, recorded with the cancellation; sent once it has committed.
+  return { cancelled: moved, refundId: await refunds.record(trx, moved, refund, now) }
 }
 
 /**

@@ -9,7 +9,15 @@ import type { Clock } from '../../shared/clock.js'
 import { newId } from '../../shared/ids.js'
 import { forgetTrip, TripNotFoundError } from '../trips/index.js'
 import { DEFAULT_COMMISSION_BPS } from '../vendors/index.js'
-import { type Booking, holdExpiry } from './booking.js'
+import {
+  type Booking,
+  type Channel,
+  type Contact,
+  holdExpiry,
+  type ResellerSale,
+  resellerNet,
+  type UnitItem,
+} from './booking.js'
 import { HoldLimitError, SoldOutError, TravellersOnlyError, TripNotBookableError } from './booking-errors.js'
 import { bookingRepository, type Placement } from './booking-repository.js'
 import { expireBooking } from './expire-booking.js'
@@ -40,7 +48,12 @@ export async function createBooking(
   input: { tripId: string; seats: number; notes?: string | null; requestKey?: string; ip: string },
 ): Promise<Booking> {
   if (actor.role !== 'traveler') throw new TravellersOnlyError()
-  if (input.seats > deps.maxHeldSeats) throw await holdLimit(deps, actor)
+  const buyer: Buyer = {
+    userId: actor.userId,
+    maxHeldSeats: deps.maxHeldSeats,
+    holdMinutes: deps.holdMinutes,
+  }
+  if (input.seats > deps.maxHeldSeats) throw await holdLimit(deps, buyer)
   await deps.addressLimits.checkHold(input.ip, input.seats)
   const requestKey = input.requestKey ?? null
   if (requestKey) {
@@ -50,20 +63,7 @@ export async function createBooking(
   }
   let booking: Booking
   try {
-    try {
-      booking = await place(deps, actor, input, requestKey)
-    } catch (err) {
-      if (!(err instanceof HoldRefused)) throw err
-      const now = deps.clock.now()
-      const overdue = await bookingRepository.overdueHoldsOf(deps.db, actor.userId, now)
-      if (overdue.length === 0) throw await holdLimit(deps, actor)
-      for (const id of overdue) await expireBooking(deps.db, id, now)
-      try {
-        booking = await place(deps, actor, input, requestKey)
-      } catch (again) {
-        throw again instanceof HoldRefused ? await holdLimit(deps, actor) : again
-      }
-    }
+    booking = await placeForBuyer(deps, buyer, { ...input, requestKey })
   } catch (err) {
     if (requestKey && isUniqueViolation(err)) {
       const earlier = await bookingRepository.findByRequestKey(deps.db, actor.userId, requestKey)
@@ -76,41 +76,85 @@ export async function createBooking(
   return booking
 }
 
-async function holdLimit(deps: CreateBookingDeps, actor: Actor): Promise<HoldLimitError> {
-  return new HoldLimitError(deps.maxHeldSeats, await bookingRepository.heldSeats(deps.db, actor.userId))
+/** Who a booking is placed for: a traveller, or a reseller's account with its sale. */
+export interface Buyer {
+  userId: string
+  maxHeldSeats: number
+  holdMinutes: number
+  sale?: {
+    resellerId: string
+    accessId: string
+    commissionBps: number
+    uuid: string
+    reference: string | null
+    contact: Contact
+    unitItems: UnitItem[]
+  }
+}
+
+/**
+ * Places a booking through both guards. When the hold limit refuses, holds of this buyer past their
+ * time (not yet reached by the expiry job) are expired, each locked in its own transaction, and the
+ * booking is tried once more.
+ */
+export async function placeForBuyer(
+  deps: CreateBookingDeps,
+  buyer: Buyer,
+  input: { tripId: string; seats: number; notes?: string | null; requestKey: string | null },
+): Promise<Booking> {
+  try {
+    return await place(deps, buyer, input)
+  } catch (err) {
+    if (!(err instanceof HoldRefused)) throw err
+    const now = deps.clock.now()
+    const overdue = await bookingRepository.overdueHoldsOf(deps.db, buyer.userId, now)
+    if (overdue.length === 0) throw await holdLimit(deps, buyer)
+    for (const id of overdue) await expireBooking(deps.db, id, now)
+    try {
+      return await place(deps, buyer, input)
+    } catch (again) {
+      throw again instanceof HoldRefused ? await holdLimit(deps, buyer) : again
+    }
+  }
+}
+
+async function holdLimit(deps: CreateBookingDeps, buyer: Buyer): Promise<HoldLimitError> {
+  return new HoldLimitError(buyer.maxHeldSeats, await bookingRepository.heldSeats(deps.db, buyer.userId))
 }
 
 function place(
   deps: CreateBookingDeps,
-  actor: Actor,
-  input: { tripId: string; seats: number; notes?: string | null },
-  requestKey: string | null,
+  buyer: Buyer,
+  input: { tripId: string; seats: number; notes?: string | null; requestKey: string | null },
 ): Promise<Booking> {
   const now = deps.clock.now()
   const at = now.toISOString()
+  const channel: Channel = buyer.sale ? 'octo' : 'direct'
   return inTransaction(deps.db, async (trx) => {
     const id = newId('bkg', now.getTime())
-    const holdExpiresAt = holdExpiry(now, deps.holdMinutes)
+    const holdExpiresAt = holdExpiry(now, buyer.holdMinutes)
     const notes = input.notes ?? null
     const placement: Placement = {
       id,
       tripId: input.tripId,
-      userId: actor.userId,
+      userId: buyer.userId,
       seats: input.seats,
       holdExpiresAt,
       notes,
-      requestKey,
+      requestKey: input.requestKey,
       defaultCommissionBps: DEFAULT_COMMISSION_BPS,
-      maxHeldSeats: deps.maxHeldSeats,
+      maxHeldSeats: buyer.maxHeldSeats,
       event: {
         type: 'booking.created',
         aggregateId: id,
         payload: {
           booking_id: id,
           trip_id: input.tripId,
-          user_id: actor.userId,
+          user_id: buyer.userId,
           seats: input.seats,
           hold_expires_at: holdExpiresAt,
+          channel,
+          ...(buyer.sale && { reseller_id: buyer.sale.resellerId }),
         },
       },
     }
@@ -126,14 +170,22 @@ function place(
       throw new SoldOutError(Math.max(0, trip.capacity - trip.seatsTaken))
     }
     const { unitPrice, currency, commissionBps } = outcome.placed
+    const total = unitPrice * input.seats
+    let reseller: ResellerSale | null = null
+    if (buyer.sale) {
+      const { commissionBps: resellerBps, ...sale } = buyer.sale
+      reseller = { ...sale, net: resellerNet(total, resellerBps) }
+      // The uuid's unique index makes a second booking with it fail here, rolling this one back.
+      await bookingRepository.attachSale(trx, id, reseller)
+    }
     return {
       id,
       tripId: input.tripId,
-      userId: actor.userId,
+      userId: buyer.userId,
       seats: input.seats,
       status: 'pending',
       unitPrice: { amount: unitPrice, currency },
-      total: { amount: unitPrice * input.seats, currency },
+      total: { amount: total, currency },
       commissionBps: commissionBps ?? DEFAULT_COMMISSION_BPS,
       holdExpiresAt,
       notes,
@@ -144,6 +196,8 @@ function place(
       updatedAt: at,
       confirmedAt: null,
       closedAt: null,
+      channel,
+      reseller,
     }
   })
 }

@@ -53,6 +53,8 @@ export async function moveBooking(
         user_id: booking.userId,
         seats: booking.seats,
         status: to,
+        channel: booking.channel,
+        ...(booking.reseller && { reseller_id: booking.reseller.resellerId }),
         ...(extra.refund && {
           refund: {
             amount: extra.refund.amount,

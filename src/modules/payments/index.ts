@@ -1,4 +1,5 @@
 export { createCancellationRefunds } from './cancellation-refunds.js'
+export { confirmSale } from './confirm-sale.js'
 export { paymentsOfBooking } from './get-payment.js'
 export { createMockGateway } from './mock-gateway.js'
 export {

@@ -56,14 +56,14 @@ export const paymentRepository = {
         status: p.status,
         payment_method: p.paymentMethod,
         provider: p.provider,
-        provider_id: null,
+        provider_id: p.providerId,
         client_secret: null,
         failure_code: null,
         failure_message: null,
         refunded_amount: 0,
         created_at: p.createdAt,
         updated_at: p.updatedAt,
-        settled_at: null,
+        settled_at: p.settledAt,
       })
       .execute()
   },

@@ -56,3 +56,10 @@ export function chargeOf(p: Payment): ChargeInput {
     metadata: { booking_id: p.bookingId, payment_id: p.id },
   }
 }
+
+/**
+ * A reseller's booking is paid on account, not by card: the reseller settles its statement. Its
+ * payment is recorded as succeeded with this provider, and its refunds are credits on the statement
+ * (no provider call).
+ */
+export const RESELLER_ACCOUNT = 'reseller'

@@ -2,7 +2,7 @@ import { inTransaction } from '../../platform/database/transaction.js'
 import { addEvent } from '../../platform/outbox.js'
 import { lockBooking } from '../bookings/index.js'
 import type { PaymentRefund } from './payment.js'
-import { refundKey } from './payment.js'
+import { RESELLER_ACCOUNT, refundKey } from './payment.js'
 import { GatewayRejectedError, GatewayUnavailableError, type Refunded } from './payment-gateway.js'
 import { paymentRepository } from './payment-repository.js'
 import type { SettleDeps } from './settle-payment.js'
@@ -19,21 +19,25 @@ export async function processRefund(deps: SettleDeps, refundId: string): Promise
   const payment = await paymentRepository.findById(deps.db, refund.paymentId)
   if (!payment?.providerId) throw new Error(`refund ${refundId} has no charge to refund`)
   let result: Refunded
-  try {
-    result = await deps.gateway.refund({
-      key: refundKey(refund.id),
-      chargeId: payment.providerId,
-      amount: refund.amount.amount,
-      currency: refund.amount.currency,
-    })
-  } catch (err) {
-    if (err instanceof GatewayUnavailableError) {
-      deps.log?.warn({ err, refundId }, 'refund left processing: the provider is unavailable')
-      return refund
+  if (payment.provider === RESELLER_ACCOUNT) {
+    // Nothing to send anywhere: the credit is on the reseller's statement once recorded.
+    result = { id: `credit_${refund.id}`, status: 'succeeded', amount: refund.amount.amount }
+  } else
+    try {
+      result = await deps.gateway.refund({
+        key: refundKey(refund.id),
+        chargeId: payment.providerId,
+        amount: refund.amount.amount,
+        currency: refund.amount.currency,
+      })
+    } catch (err) {
+      if (err instanceof GatewayUnavailableError) {
+        deps.log?.warn({ err, refundId }, 'refund left processing: the provider is unavailable')
+        return refund
+      }
+      if (!(err instanceof GatewayRejectedError)) throw err
+      result = { id: '', status: 'failed', amount: refund.amount.amount }
     }
-    if (!(err instanceof GatewayRejectedError)) throw err
-    result = { id: '', status: 'failed', amount: refund.amount.amount }
-  }
   if (result.status === 'pending') return refund
   const now = deps.clock.now()
   return inTransaction(deps.db, async (trx) => {

@@ -43,3 +43,17 @@ export async function listProducts(
     return { product, departures: u.next, upcoming: u.count }
   })
 }
+
+/** Departures of a product starting in [from, to), cancelled ones too (they show as closed). */
+export async function productDepartures(
+  deps: { db: Kysely<DB> },
+  productId: string,
+  range: { from: string; to: string },
+): Promise<Departure[]> {
+  return productRepository.departures(deps.db, productId, { ...range, limit: 2000, includeCancelled: true })
+}
+
+/** The departure of a product at an instant, if there is one. */
+export function departureAt(deps: { db: Kysely<DB> }, productId: string, startsAt: string) {
+  return productRepository.departureAt(deps.db, productId, startsAt)
+}

@@ -1,7 +1,13 @@
 export type { CancelTripBookings } from './cancel-trip.js'
 export { createTrip } from './create-trip.js'
+export {
+  departureAt,
+  getProduct,
+  listProducts,
+  type ProductWithDepartures,
+  productDepartures,
+} from './get-product.js'
 export type { Departure, Product } from './product.js'
-export { productRepository } from './product-repository.js'
 export { productRoutes } from './product-routes.js'
 export type { CancellationPolicy, Trip } from './trip.js'
 export { DEFAULT_POLICY, seatsAvailable } from './trip.js'

@@ -59,3 +59,24 @@ export async function insertAccount(
   )
   return user
 }
+
+/**
+ * An account that acts only through another credential (a reseller's API key): no email, no password,
+ * so it can never sign in, and no mail is ever addressed to it. In the caller's transaction.
+ */
+export async function insertServiceAccount(
+  trx: Kysely<DB>,
+  input: { name: string; role: 'reseller' },
+  now: Date,
+): Promise<User> {
+  return userRepository.insert(trx, {
+    id: newId('usr', now.getTime()),
+    email: null,
+    name: input.name,
+    phone: null,
+    language: null,
+    passwordHash: null,
+    role: input.role,
+    now,
+  })
+}

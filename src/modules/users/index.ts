@@ -1,5 +1,11 @@
 export { changeUserStatus } from './change-user-status.js'
-export { type AccountInput, insertAccount, type PreparedAccount, prepareAccount } from './create-account.js'
+export {
+  type AccountInput,
+  insertAccount,
+  insertServiceAccount,
+  type PreparedAccount,
+  prepareAccount,
+} from './create-account.js'
 export { createAdmin } from './create-admin.js'
 export { deleteUser } from './delete-user.js'
 export { getUser, profileKey } from './get-user.js'

@@ -34,11 +34,11 @@ function toUser(row: Pick<Selectable<UsersTable>, (typeof COLUMNS)[number]>): Us
 
 export interface NewUser {
   id: string
-  email: string
+  email: string | null
   name: string
   phone: string | null
   language: string | null
-  passwordHash: string
+  passwordHash: string | null
   role: Role
   now: Date
 }

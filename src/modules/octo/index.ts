@@ -1,0 +1,1 @@
+export { type OctoRouteDeps, octoRoutes } from './octo-routes.js'
