@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src/platform/database/database.js'
 import { type Cluster, givenTwoApiProcesses } from '../support/cluster.js'
@@ -7,7 +8,8 @@ import { dialects } from '../support/stacks.js'
 
 /**
  * Drill (PRODUCT.md §5): 200 concurrent bookings for 10 seats, sent to two API processes that share
- * one database, give exactly 10 holds and 190 `409`s, and no 5xx. Run alone: npm run drill:oversell
+ * one database, give exactly 10 holds and 190 `409`s, and no 5xx; and the same race with half of the
+ * bookings made by a reseller through OCTO (one inventory, every channel). Run alone: npm run drill:oversell
  */
 describe.each(dialects)('overbooking drill on %s with two API processes', (dialect) => {
   let cluster: Cluster
@@ -55,6 +57,93 @@ describe.each(dialects)('overbooking drill on %s with two API processes', (diale
       const live = await db.db.selectFrom('bookings').select('id').where('trip_id', '=', tripId).execute()
       expect(row).toEqual({ seats_taken: 10, capacity: 10 })
       expect(live).toHaveLength(10)
+    } finally {
+      await db.close()
+    }
+  })
+
+  it('when 100 OCTO reservations and 100 direct bookings race for 10 seats, then exactly 10 succeed across both channels', async () => {
+    const { one, two } = cluster
+    const tripId = await cluster.givenTrip(10)
+    const trip = (await call(one, 'GET', `/trips/${tripId}`)).body
+    const travellers = await cluster.givenTravellers(20)
+    const reseller = await call(
+      one,
+      'POST',
+      '/admin/resellers',
+      { name: 'Drill OTA', contact_email: 'ota@example.com' },
+      cluster.adminToken,
+    )
+    const granted = await call(
+      two,
+      'POST',
+      `/vendors/${cluster.vendorId}/resellers`,
+      { reseller_id: reseller.body.id, commission_bps: 1000 },
+      cluster.vendorToken,
+    )
+    expect(granted.status, JSON.stringify(granted.body)).toBe(201)
+    const key = granted.body.api_key as string
+    const reserve = async (base: string) => {
+      const res = await fetch(`${base}/octo/bookings`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          uuid: randomUUID(),
+          productId: trip.product_id,
+          optionId: 'DEFAULT',
+          availabilityId: trip.starts_at_local,
+          unitItems: [{ unitId: 'adult' }],
+        }),
+      })
+      return { status: res.status, body: await res.json() }
+    }
+
+    const started = performance.now()
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        i % 2
+          ? reserve(i % 4 === 1 ? one : two).then((r) => ({ channel: 'octo', ...r }))
+          : call(
+              i % 4 === 0 ? one : two,
+              'POST',
+              '/bookings',
+              { trip_id: tripId, seats: 1 },
+              travellers[i % 20]!.token,
+            ).then((r) => ({ channel: 'direct', ...r })),
+      ),
+    )
+    const ms = performance.now() - started
+    const direct = results.filter((r) => r.channel === 'direct')
+    const octo = results.filter((r) => r.channel === 'octo')
+    const figures = {
+      dialect,
+      direct_held: direct.filter((r) => r.status === 201).length,
+      octo_held: octo.filter((r) => r.status === 200 && r.body.status === 'ON_HOLD').length,
+      direct_sold_out: direct.filter((r) => r.status === 409 && r.body.code === 'booking.sold_out').length,
+      octo_refused: octo.filter((r) => r.status === 400 && r.body.error === 'UNPROCESSABLE_ENTITY').length,
+      server_errors: results.filter((r) => r.status >= 500).length,
+      ms: Math.round(ms),
+    }
+    reportDrill(`oversell across channels (${dialect}, half OCTO, two API processes)`, figures)
+    expect(figures.direct_held + figures.octo_held).toBe(10)
+    expect(figures.direct_sold_out + figures.octo_refused).toBe(190)
+    expect(figures.server_errors).toBe(0)
+
+    const db = openDatabase(cluster.database.url)
+    try {
+      const row = await db.db
+        .selectFrom('trips')
+        .select('seats_taken')
+        .where('id', '=', tripId)
+        .executeTakeFirstOrThrow()
+      const live = await db.db
+        .selectFrom('bookings')
+        .select('channel')
+        .where('trip_id', '=', tripId)
+        .execute()
+      expect(row.seats_taken).toBe(10)
+      expect(live).toHaveLength(10)
+      expect(live.filter((b) => b.channel === 'octo')).toHaveLength(figures.octo_held)
     } finally {
       await db.close()
     }

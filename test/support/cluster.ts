@@ -20,8 +20,9 @@ export interface Cluster {
   /** Base URLs of the two API processes. */
   one: string
   two: string
-  /** A vendor's token, approved by an admin. */
+  /** A vendor's token, approved by an admin, and its vendor id. */
   vendorToken: string
+  vendorId: string
   /** The admin's token (the admin the CLI made). */
   adminToken: string
   /** A published trip of that vendor, departing in 30 days. */
@@ -98,6 +99,7 @@ export async function givenTwoApiProcesses(
     one,
     two,
     vendorToken,
+    vendorId: vendor.body.id,
     adminToken: admin,
     async givenTrip(capacity) {
       const starts = Date.now() + 30 * 86_400_000

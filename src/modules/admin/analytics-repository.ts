@@ -72,6 +72,52 @@ export const analyticsRepository = {
     return rows.map((r) => ({ currency: r.currency, status: r.status, bucket: r.bucket, count: num(r.n) }))
   },
 
+  /**
+   * Sales by channel (direct, or resellers through OCTO): bookings made in the range, the value of
+   * those confirmed in it, and the money captured in it (a reseller's booking is captured at its net).
+   */
+  async byChannel(db: Kysely<DB>, from: string, to: string) {
+    const [made, confirmed, captured] = await Promise.all([
+      db
+        .selectFrom('bookings')
+        .select(['currency', 'channel', (eb) => eb.fn.countAll<number | string>().as('n')])
+        .where('created_at', '>=', from)
+        .where('created_at', '<', to)
+        .groupBy(['currency', 'channel'])
+        .execute(),
+      db
+        .selectFrom('bookings')
+        .select(['currency', 'channel', (eb) => eb.fn.sum<number | string>('total_amount').as('total')])
+        .where('confirmed_at', '>=', from)
+        .where('confirmed_at', '<', to)
+        .groupBy(['currency', 'channel'])
+        .execute(),
+      db
+        .selectFrom('payments as p')
+        .innerJoin('bookings as b', 'b.id', 'p.booking_id')
+        .select(['p.currency', 'b.channel', (eb) => eb.fn.sum<number | string>('p.amount').as('total')])
+        .where('p.status', '=', 'succeeded')
+        .where('p.settled_at', '>=', from)
+        .where('p.settled_at', '<', to)
+        .groupBy(['p.currency', 'b.channel'])
+        .execute(),
+    ])
+    const rows = new Map<
+      string,
+      { currency: string; channel: string; bookings: number; gross: number; captured: number }
+    >()
+    const row = (currency: string, channel: string) => {
+      const key = `${currency}|${channel}`
+      const found = rows.get(key) ?? { currency, channel, bookings: 0, gross: 0, captured: 0 }
+      rows.set(key, found)
+      return found
+    }
+    for (const r of made) row(r.currency, r.channel).bookings = num(r.n)
+    for (const r of confirmed) row(r.currency, r.channel).gross = num(r.total)
+    for (const r of captured) row(r.currency, r.channel).captured = num(r.total)
+    return [...rows.values()]
+  },
+
   /** Gross booking value: totals of bookings confirmed in the range (whatever happened to them later). */
   async grossValue(db: Kysely<DB>, from: string, to: string) {
     const rows = await db

@@ -54,6 +54,14 @@ export const AnalyticsView = Type.Object(
             platform_revenue: Minor,
           }),
         ),
+        by_channel: Type.Array(
+          Type.Object({
+            channel: Type.String({ description: 'direct, or octo (resellers)' }),
+            bookings: Type.Integer(),
+            gross_booking_value: Minor,
+            captured: Minor,
+          }),
+        ),
       }),
     ),
   },
@@ -84,6 +92,12 @@ export const analyticsView = (a: Analytics) => ({
       captured: s.captured,
       refunded: s.refunded,
       platform_revenue: s.platformRevenue,
+    })),
+    by_channel: c.byChannel.map((r) => ({
+      channel: r.channel,
+      bookings: r.bookings,
+      gross_booking_value: r.grossBookingValue,
+      captured: r.captured,
     })),
   })),
 })

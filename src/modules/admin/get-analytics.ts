@@ -21,6 +21,8 @@ export interface CurrencyFigures {
   topVendors: { id: string; name: string; kept: number }[]
   topTrips: { id: string; name: string; kept: number }[]
   series: { bucket: string; bookings: number; captured: number; refunded: number; platformRevenue: number }[]
+  /** Sales per channel: direct, or resellers through OCTO. */
+  byChannel: { channel: string; bookings: number; grossBookingValue: number; captured: number }[]
 }
 
 export interface Analytics {
@@ -72,12 +74,13 @@ async function compile(
   only: string | undefined,
 ): Promise<Analytics> {
   const repo = analyticsRepository
-  const [bookings, gross, moneyAndTop, payouts, occupancy] = await Promise.all([
+  const [bookings, gross, moneyAndTop, payouts, occupancy, channels] = await Promise.all([
     repo.bookings(deps.db, deps.dialect, from, to, interval),
     repo.grossValue(deps.db, from, to),
     repo.money(deps.db, deps.dialect, from, to, interval, 5),
     repo.payouts(deps.db, from, to),
     repo.occupancy(deps.db, from, to),
+    repo.byChannel(deps.db, from, to),
   ])
   const { buckets: money, topVendors, topTrips } = moneyAndTop
   const currencies = new Set<string>(
@@ -139,6 +142,15 @@ async function compile(
           .filter((r) => r.currency === currency)
           .map(({ id, name, kept }) => ({ id, name, kept })),
         series: [...buckets.values()].sort((a, b) => a.bucket.localeCompare(b.bucket)),
+        byChannel: channels
+          .filter((r) => r.currency === currency)
+          .sort((a, b) => a.channel.localeCompare(b.channel))
+          .map((r) => ({
+            channel: r.channel,
+            bookings: r.bookings,
+            grossBookingValue: r.gross,
+            captured: r.captured,
+          })),
       }
     })
   return { from, to, interval, currencies: figures }

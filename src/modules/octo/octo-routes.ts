@@ -29,7 +29,8 @@ import {
   supplierOf,
   wantedSeats,
 } from './octo-catalogue.js'
-import { badRequest, invalidAvailability, invalidUnit, sendOctoError, unprocessable } from './octo-errors.js'
+import { sendOctoError } from './octo-error-handler.js'
+import { badRequest, invalidAvailability, invalidUnit, unprocessable } from './octo-errors.js'
 import {
   AvailabilityBody,
   BookingsQuery,

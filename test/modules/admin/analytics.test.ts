@@ -327,6 +327,7 @@ const EXPECTED = {
         { bucket: '2031-03-01', bookings: 4, captured: 20_032, refunded: 0, platform_revenue: 4004 },
         { bucket: '2031-03-02', bookings: 1, captured: 10_001, refunded: 5001, platform_revenue: 1000 },
       ],
+      by_channel: [{ channel: 'direct', bookings: 5, gross_booking_value: 30_033, captured: 30_033 }],
     },
     {
       currency: 'USD',
@@ -346,6 +347,7 @@ const EXPECTED = {
         { bucket: '2031-03-02', bookings: 1, captured: 9999, refunded: 0, platform_revenue: 2000 },
         { bucket: '2031-03-03', bookings: 1, captured: 3333, refunded: 9999, platform_revenue: -1333 },
       ],
+      by_channel: [{ channel: 'direct', bookings: 2, gross_booking_value: 13_332, captured: 13_332 }],
     },
   ],
 }
