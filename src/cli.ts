@@ -133,6 +133,8 @@ async function serve(): Promise<void> {
   if (c.config.seedDemo) {
     console.log(seeded ? '  Demo data seeded. Demo logins:' : '  Demo logins:')
     for (const a of DEMO_ACCOUNTS) console.log(`    ${a.role.padEnd(9)} ${a.email} / ${a.password}`)
+    if (seeded)
+      console.log(`    reseller  OCTO API ${base}/octo, key (shown this once): ${seeded.resellerKey}`)
   }
   console.log('')
   let closing = false
@@ -203,8 +205,11 @@ async function main(argv: string[]): Promise<number> {
     case 'seed':
       return withContainer(async (c) => {
         await migrate(c)
+        const seeded = await seedDemo(c)
         console.log(
-          (await seedDemo(c)) ? 'Demo data seeded.' : 'The database has data already; nothing seeded.',
+          seeded
+            ? `Demo data seeded. The demo reseller's OCTO key (shown this once): ${seeded.resellerKey}`
+            : 'The database has data already; nothing seeded.',
         )
         return 0
       })

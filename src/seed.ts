@@ -1,6 +1,7 @@
 import type { Container } from './container.js'
 import { registerUser } from './modules/auth/index.js'
-import { createTrip } from './modules/trips/index.js'
+import { grantAccess, registerReseller } from './modules/resellers/index.js'
+import { createProduct, createTrip } from './modules/trips/index.js'
 import { createAdmin, userRepository } from './modules/users/index.js'
 import { changeVendorStatus, registerVendor } from './modules/vendors/index.js'
 import type { Actor } from './shared/actor.js'
@@ -70,8 +71,12 @@ const DEMO_TRIPS = [
   },
 ]
 
-/** Seeds demo data once, into an empty database only, through the real use cases. */
-export async function seedDemo(c: Container): Promise<boolean> {
+/**
+ * Seeds demo data once, into an empty database only, through the real use cases: accounts, trips, a
+ * product with weekly departures, and a reseller with access to the vendor's catalogue (its OCTO key
+ * is returned to be shown once).
+ */
+export async function seedDemo(c: Container): Promise<{ resellerKey: string } | false> {
   if ((await userRepository.count(c.db)) > 0) return false
   const [adminSpec, vendorSpec, travellerSpec] = DEMO_ACCOUNTS
   const admin = await createAdmin(c, adminSpec)
@@ -101,5 +106,26 @@ export async function seedDemo(c: Container): Promise<boolean> {
       capacity: t.capacity,
     })
   }
-  return true
+  const from = new Date(today.getTime() + 86_400_000).toISOString().slice(0, 10)
+  const to = new Date(today.getTime() + 56 * 86_400_000).toISOString().slice(0, 10)
+  await createProduct(c, vendorActor, {
+    title: 'Porto riverside walk and port tasting',
+    description: 'Ribeira, the Dom Luís I bridge and a port lodge in Gaia, with a local guide.',
+    location: 'Porto, Portugal',
+    timezone: 'Europe/Lisbon',
+    durationMinutes: 180,
+    price: { amount: 3900, currency: 'EUR' },
+    capacity: 16,
+    schedule: { kind: 'weekly', daysOfWeek: [2, 4, 6], startTimes: ['10:00', '15:00'], from, to },
+  })
+  const reseller = await registerReseller(c, adminActor, {
+    name: 'Demo OTA',
+    contactEmail: 'ota@travellr.local',
+  })
+  const { key } = await grantAccess(c, vendorActor, {
+    vendorId: vendor.id,
+    resellerId: reseller.id,
+    commissionBps: 1500,
+  })
+  return { resellerKey: key }
 }

@@ -44,8 +44,15 @@ describe('travellr serve on the embedded default', () => {
         body: JSON.stringify({ email: 'admin@travellr.local', password: 'Admin-Demo-Pass-2026' }),
       })
       expect(((await login.json()) as { user: { role: string } }).user.role).toBe('admin')
-      const trips = (await (await fetch(`${base}/api/v1/trips`)).json()) as { data: { timezone: string }[] }
+      const trips = (await (await fetch(`${base}/api/v1/trips?limit=100`)).json()) as {
+        data: { timezone: string }[]
+      }
       expect(new Set(trips.data.map((t) => t.timezone)).size).toBeGreaterThanOrEqual(3)
+      // A product with weekly departures, for the OCTO demo reseller.
+      const products = (await (await fetch(`${base}/api/v1/products`)).json()) as {
+        data: { schedule: { kind: string }; departures_upcoming: number }[]
+      }
+      expect(products.data.some((p) => p.schedule.kind === 'weekly' && p.departures_upcoming > 10)).toBe(true)
       expect(output).toContain('Events and schedules run in this process.')
       // Events are delivered in-process: a registration's welcome mail lands as an .eml file.
       const register = await fetch(`${base}/api/v1/auth/register`, {

@@ -11,6 +11,12 @@ import { dialects } from '../support/stacks.js'
  * one database, give exactly 10 holds and 190 `409`s, and no 5xx; and the same race with half of the
  * bookings made by a reseller through OCTO (one inventory, every channel). Run alone: npm run drill:oversell
  */
+const countBy = (keys: string[]) => {
+  const counts: Record<string, number> = {}
+  for (const k of keys) counts[k] = (counts[k] ?? 0) + 1
+  return counts
+}
+
 describe.each(dialects)('overbooking drill on %s with two API processes', (dialect) => {
   let cluster: Cluster
   beforeAll(async () => {
@@ -122,6 +128,11 @@ describe.each(dialects)('overbooking drill on %s with two API processes', (diale
       direct_sold_out: direct.filter((r) => r.status === 409 && r.body.code === 'booking.sold_out').length,
       octo_refused: octo.filter((r) => r.status === 400 && r.body.error === 'UNPROCESSABLE_ENTITY').length,
       server_errors: results.filter((r) => r.status >= 500).length,
+      answers: JSON.stringify(
+        countBy(
+          results.map((r) => `${r.channel} ${r.status} ${r.body?.error ?? r.body?.code ?? r.body?.status}`),
+        ),
+      ),
       ms: Math.round(ms),
     }
     reportDrill(`oversell across channels (${dialect}, half OCTO, two API processes)`, figures)

@@ -1,4 +1,6 @@
 export { authenticateReseller } from './authenticate-reseller.js'
+export { grantAccess } from './grant-access.js'
+export { registerReseller } from './register-reseller.js'
 export type { Reseller, ResellerAccess, ResellerActor } from './reseller.js'
 export { ResellerKeyError } from './reseller-errors.js'
 export { resellerRoutes } from './reseller-routes.js'

@@ -1,4 +1,5 @@
 export type { CancelTripBookings } from './cancel-trip.js'
+export { createProduct } from './create-product.js'
 export { createTrip } from './create-trip.js'
 export {
   departureAt,

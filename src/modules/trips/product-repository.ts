@@ -149,13 +149,18 @@ export const productRepository = {
     return (await q.execute()).map(toDeparture)
   },
 
-  /** The departure of a product at an instant, if any. */
-  async departureAt(db: Kysely<DB>, productId: string, startsAt: string): Promise<Departure | undefined> {
+  /**
+   * The departure of a product starting within the second that begins at `second` (availability ids
+   * name departures to the second; a trip published alone may start at any millisecond).
+   */
+  async departureAt(db: Kysely<DB>, productId: string, second: string): Promise<Departure | undefined> {
     const row = await db
       .selectFrom('trips')
       .select(departureColumns)
       .where('product_id', '=', productId)
-      .where('starts_at', '=', startsAt)
+      .where('starts_at', '>=', second)
+      .where('starts_at', '<', new Date(Date.parse(second) + 1000).toISOString())
+      .orderBy('starts_at')
       .executeTakeFirst()
     return row && toDeparture(row)
   },

@@ -428,6 +428,62 @@ describe.each(stacks)('OCTO conformance scenarios on $name', (stack) => {
     expect(await seatsLeft(tripId)).toBe(10)
   })
 
+  it('when malformed requests hit every OCTO route, then each is an OCTO error, never a 5xx, and no booking is made', async () => {
+    const before = await env.c.db.selectFrom('bookings').select('id').execute()
+    const junk: unknown[] = [
+      {},
+      { productId: 42 },
+      { productId: product.id, optionId: 'DEFAULT', unitItems: 'many' },
+      {
+        productId: product.id,
+        optionId: 'DEFAULT',
+        availabilityId: 'tomorrow',
+        unitItems: [{ unitId: 'adult' }],
+      },
+      {
+        productId: product.id,
+        optionId: 'DEFAULT',
+        localDateStart: '2027-02-30',
+        localDateEnd: '2027-03-01',
+      },
+      {
+        productId: product.id,
+        optionId: 'DEFAULT',
+        localDateStart: '2027-01-01',
+        localDateEnd: '2029-01-01',
+      },
+      { uuid: 'not-a-uuid', productId: product.id },
+      { expirationMinutes: -5, contact: { emailAddress: 'nope' } },
+      { unitItems: [{ unitId: 'adult', uuid: 7 }] },
+      [],
+    ]
+    const routes: [string, string][] = [
+      ['POST', '/availability'],
+      ['POST', '/availability/calendar'],
+      ['POST', '/bookings'],
+      ['POST', `/bookings/${randomUUID()}/confirm`],
+      ['POST', `/bookings/${randomUUID()}/extend`],
+      ['POST', `/bookings/${randomUUID()}/cancel`],
+      ['PATCH', `/bookings/${randomUUID()}`],
+    ]
+    for (const [method, url] of routes)
+      for (const body of junk) {
+        const res = await env.app.inject({
+          method: method as 'POST',
+          url: `/octo${url}`,
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          payload: JSON.stringify(body),
+        })
+        expect(res.statusCode, `${method} ${url} ${JSON.stringify(body)}: ${res.body}`).toBe(400)
+        valid(res, zBaseError, 400)
+      }
+    for (const url of ['/bookings?localDate=yesterday', '/products/%00', '/bookings/%E0%A4%A']) {
+      const res = await octo('GET', url)
+      expect(res.statusCode, `${url}: ${res.body}`).toBeLessThan(500)
+    }
+    expect(await env.c.db.selectFrom('bookings').select('id').execute()).toHaveLength(before.length)
+  })
+
   it('without a key, or with a wrong one, nothing is answered but the error', async () => {
     octoError(await octo('GET', '/products', undefined, null), 'UNAUTHORIZED')
     octoError(await octo('GET', '/products', undefined, 'trv_octo_not-a-key'), 'FORBIDDEN')

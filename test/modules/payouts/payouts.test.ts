@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildContainer, type Container } from '../../../src/container.js'
 import { commissionOn, completeEndedTrips } from '../../../src/modules/bookings/index.js'
@@ -9,6 +10,7 @@ import {
   expectProblem,
   type GivenVendor,
   givenAdmin,
+  givenReseller,
   givenUser,
   givenVendor,
   tripBody,
@@ -176,6 +178,67 @@ describe.each(stacks)('vendor payouts on $name', (stack) => {
       period: week.kind === 'weekly' ? expect.stringMatching(/^weekly:\d{4}-\d{2}-\d{2}$/) : '',
     })
     expect(history[0].entries.map((e: any) => [e.kind, e.amount])).toEqual([['booking', 24_002]])
+  })
+
+  it('when a reseller sells through OCTO, then the vendor earns its share of the net price, paid out like any sale; the statement and analytics show the channel', async () => {
+    const vendor = await vendorWith('acct_vendor_octo')
+    const reseller = await givenReseller(env.app, admin, vendor, { commissionBps: 1500, name: 'Payout OTA' })
+    const now = Date.now()
+    const trip = await inject('POST', '/trips', vendor.auth, {
+      ...tripBody({}, now),
+      starts_at: new Date(now + DAY).toISOString(),
+      ends_at: new Date(now + DAY + 3_600_000).toISOString(),
+      price: { amount: 10_001, currency: 'EUR' },
+      capacity: 50,
+    })
+    expect(trip.statusCode, trip.body).toBe(201)
+    const octo = (url: string, payload: object) =>
+      env.app.inject({
+        method: 'POST',
+        url: `/octo${url}`,
+        headers: { authorization: `Bearer ${reseller.key}` },
+        payload,
+      })
+    const held = await octo('/bookings', {
+      uuid: randomUUID(),
+      productId: trip.json().product_id,
+      optionId: 'DEFAULT',
+      availabilityId: trip.json().starts_at_local,
+      unitItems: [{ unitId: 'adult' }, { unitId: 'adult' }, { unitId: 'adult' }],
+    })
+    expect(held.statusCode, held.body).toBe(200)
+    const confirmed = await octo(`/bookings/${held.json().uuid}/confirm`, { contact: { fullName: 'Ana' } })
+    expect(confirmed.json().status).toBe('CONFIRMED')
+    // 300.03 retail, the reseller keeps 15% (45.00): it owes 255.03; the platform takes 20% of that.
+    const net = 30_003 - 4500
+    await completeAll()
+    expect(await earnings(vendor)).toMatchObject({ available: vendorShareOf(net, 2000) })
+    const paid = await runPayouts(jobs, nextWeek())
+    expect(paid.outcomes.find((o) => o.vendorId === vendor.id)).toMatchObject({
+      result: 'paid',
+      payout: { amount: vendorShareOf(net, 2000) },
+    })
+
+    const month = new Date().toISOString().slice(0, 7)
+    const statement = (await inject('GET', `/admin/resellers/statement?month=${month}`, admin.auth)).json()
+    expect(statement.lines.find((l: any) => l.reseller_id === reseller.id)).toEqual({
+      reseller_id: reseller.id,
+      reseller_name: 'Payout OTA',
+      bookings: 1,
+      seats: 3,
+      retail: { amount: 30_003, currency: 'EUR' },
+      net: { amount: net, currency: 'EUR' },
+      credits: { amount: 0, currency: 'EUR' },
+      due: { amount: net, currency: 'EUR' },
+    })
+    const from = new Date(now - DAY).toISOString()
+    const to = new Date(now + DAY).toISOString()
+    const analytics = (await inject('GET', `/admin/analytics?from=${from}&to=${to}`, admin.auth)).json()
+    const eur = analytics.currencies.find((c: any) => c.currency === 'EUR')
+    expect(eur.by_channel.find((c: any) => c.channel === 'octo')).toMatchObject({
+      gross_booking_value: expect.any(Number),
+    })
+    expect(eur.by_channel.find((c: any) => c.channel === 'octo').captured).toBeGreaterThanOrEqual(net)
   })
 
   it('when a vendor earned 49.99, then nothing is paid and the amount joins the next period’s payout', async () => {
