@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -550,6 +550,30 @@ export async function runBench(argv: string[]): Promise<Figures[]> {
             path: '/api/v1/payments',
             headers: { ...json, authorization: `Bearer ${b.token}` },
             body: JSON.stringify({ booking_id: b.id, payment_method: 'pm_card_visa' }),
+          }
+        },
+        floor: 'raw booking',
+      },
+      {
+        name: 'POST /octo/bookings (reservation)',
+        target: api,
+        setup: (r) => {
+          // A reseller's reservation: its key checked, the product and departure resolved, then the same
+          // capacity and hold-limit guards as POST /bookings, a new uuid each time.
+          const i = next()
+          const d = data.octo.departures[i % data.octo.departures.length]!
+          return {
+            ...r,
+            method: 'POST',
+            path: '/octo/bookings',
+            headers: { ...json, authorization: `Bearer ${data.octo.key}` },
+            body: JSON.stringify({
+              uuid: randomUUID(),
+              productId: d.productId,
+              optionId: 'DEFAULT',
+              availabilityId: d.availabilityId,
+              unitItems: [{ unitId: 'adult' }],
+            }),
           }
         },
         floor: 'raw booking',

@@ -2,8 +2,10 @@ import * as argon2 from 'argon2'
 import type { Insertable, Kysely } from 'kysely'
 import type { Config } from '../src/platform/config.js'
 import type { BookingsTable, DB } from '../src/platform/database/schema.js'
+import { newApiKey } from '../src/platform/security/api-keys.js'
 import { createTokenSigner } from '../src/platform/security/tokens.js'
 import { newId } from '../src/shared/ids.js'
+import { localIso } from '../src/shared/time.js'
 
 export const BENCH_PASSWORD = 'Bench-Traveller-Pass-2026'
 
@@ -22,6 +24,8 @@ export interface BenchData {
   vendorId: string
   /** The password hash every seeded account has (of BENCH_PASSWORD). */
   passwordHash: string
+  /** A reseller's OCTO key to the vendor's catalogue, and the departures (first 100 trips) it books. */
+  octo: { key: string; departures: { productId: string; availabilityId: string }[] }
 }
 
 const LOCATIONS = [
@@ -70,9 +74,9 @@ export function benchTrip(
 /** An active account row (no phone, not deleted). */
 export function userRow(u: {
   id: string
-  email: string
+  email: string | null
   name: string
-  role: 'traveler' | 'vendor' | 'admin'
+  role: 'traveler' | 'vendor' | 'admin' | 'reseller'
   password_hash: string | null
   at: string
 }) {
@@ -176,6 +180,78 @@ export async function seedBench(
   trips[0]!.capacity = 1_000_000
   await insertInChunks(trips, (chunk) => db.insertInto('trips').values(chunk).execute())
 
+  // Each of the first 100 trips is a product of one departure, sold to a reseller through OCTO too.
+  const products = trips.slice(0, 100).map((t) => ({
+    id: `prd_${t.id.slice(4)}`,
+    vendor_id: vendorId,
+    title: t.title,
+    description: t.description,
+    location: t.location,
+    timezone: t.timezone,
+    duration_minutes: 360,
+    schedule: JSON.stringify({ kind: 'single' }),
+    created_at: at,
+    updated_at: at,
+  }))
+  await insertInChunks(products, (chunk) => db.insertInto('products').values(chunk).execute())
+  for (const p of products)
+    await db
+      .updateTable('trips')
+      .set({ product_id: p.id })
+      .where('id', '=', `trp_${p.id.slice(4)}`)
+      .execute()
+  const resellerUser = newId('usr')
+  await db
+    .insertInto('users')
+    .values(
+      userRow({
+        id: resellerUser,
+        email: null,
+        name: 'Bench OTA',
+        role: 'reseller',
+        password_hash: null,
+        at,
+      }),
+    )
+    .execute()
+  const resellerId = newId('rsl')
+  await db
+    .insertInto('resellers')
+    .values({
+      id: resellerId,
+      user_id: resellerUser,
+      name: 'Bench OTA',
+      contact_email: 'ota@example.com',
+      max_held_seats: 1_000_000,
+      status: 'active',
+      created_at: at,
+      updated_at: at,
+    })
+    .execute()
+  const apiKey = newApiKey('trv_octo')
+  await db
+    .insertInto('reseller_access')
+    .values({
+      id: newId('rak'),
+      reseller_id: resellerId,
+      vendor_id: vendorId,
+      commission_bps: 1500,
+      key_hash: apiKey.hash,
+      key_hint: apiKey.hint,
+      created_by: vendorUser,
+      created_at: at,
+      revoked_at: null,
+      revoked_by: null,
+    })
+    .execute()
+  const octo = {
+    key: apiKey.key,
+    departures: trips.slice(0, 100).map((t) => ({
+      productId: `prd_${t.id.slice(4)}`,
+      availabilityId: localIso(t.starts_at, t.timezone),
+    })),
+  }
+
   const signer = createTokenSigner({
     secret: config.jwtSecret,
     issuer: config.jwtIssuer,
@@ -257,5 +333,6 @@ export async function seedBench(
     floorUserId: vendorUser,
     vendorId,
     passwordHash: hash,
+    octo,
   }
 }

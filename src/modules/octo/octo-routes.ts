@@ -8,6 +8,7 @@ import type { AddressLimits } from '../../platform/security/throttle.js'
 import type { Clock } from '../../shared/clock.js'
 import { zonedInstant } from '../../shared/time.js'
 import {
+  type Booking,
   type BookingWithTrip,
   type CancellationRefunds,
   cancelSale,
@@ -15,6 +16,7 @@ import {
   findSale,
   listSales,
   reserveForReseller,
+  type SaleChange,
   type UnitItem,
 } from '../bookings/index.js'
 import { confirmSale } from '../payments/index.js'
@@ -36,6 +38,7 @@ import {
   BookingsQuery,
   CancelBody,
   ConfirmBody,
+  type ContactInput,
   contactFrom,
   ExtendBody,
   ProductParams,
@@ -101,6 +104,22 @@ function unitItemsFrom(input: UnitItemInput[], known: UnitItem[] = []): UnitItem
     }
   })
 }
+
+/** What a confirm or update body changes (unit items, contact, reference), over what the booking holds. */
+function changeFrom(
+  b: { unitItems?: UnitItemInput[]; contact?: ContactInput; resellerReference?: string },
+  booking: Booking,
+): SaleChange {
+  const sale = booking.reseller!
+  if (b.unitItems !== undefined && b.unitItems.length === 0) throw noUnitItems()
+  return {
+    ...(b.unitItems && { unitItems: unitItemsFrom(b.unitItems, sale.unitItems) }),
+    ...(b.contact && { contact: contactFrom(b.contact, sale.contact) }),
+    ...(b.resellerReference !== undefined && { reference: b.resellerReference }),
+  }
+}
+
+const noUnitItems = () => unprocessable('unitItems must hold at least one unit item')
 
 const holdMinutes = (asked: number | undefined, deps: OctoRouteDeps) =>
   Math.min(asked ?? deps.holdMinutes, MAX_HOLD_MINUTES)
@@ -205,8 +224,7 @@ export function octoRoutes(deps: OctoRouteDeps): FastifyPluginAsyncTypebox {
         checkOption(b.optionId)
         if (b.availabilityId === undefined) throw invalidAvailability('')
         const departure = await departureById(deps, product, b.availabilityId)
-        if (!b.unitItems || b.unitItems.length === 0)
-          throw unprocessable('unitItems must hold at least one unit item')
+        if (!b.unitItems || b.unitItems.length === 0) throw noUnitItems()
         const unitItems = unitItemsFrom(b.unitItems)
         const found = await reserveForReseller(deps, seller, {
           tripId: departure.tripId,
@@ -236,17 +254,14 @@ export function octoRoutes(deps: OctoRouteDeps): FastifyPluginAsyncTypebox {
       '/bookings/:uuid/confirm',
       { ...route, schema: { ...route.schema, params: UuidParams, body: ConfirmBody } },
       async (request) => {
-        const b = request.body
         const seller = sellerOf(request)
         const current = await findSale(deps.db, seller, request.params.uuid)
-        const sale = current.booking.reseller!
-        if (b.unitItems !== undefined && b.unitItems.length === 0)
-          throw unprocessable('unitItems must hold at least one unit item')
-        const found = await confirmSale(deps, seller, request.params.uuid, {
-          ...(b.unitItems && { unitItems: unitItemsFrom(b.unitItems, sale.unitItems) }),
-          ...(b.contact && { contact: contactFrom(b.contact, sale.contact) }),
-          ...(b.resellerReference !== undefined && { reference: b.resellerReference }),
-        })
+        const found = await confirmSale(
+          deps,
+          seller,
+          request.params.uuid,
+          changeFrom(request.body, current.booking),
+        )
         return view(request, found)
       },
     )
@@ -258,7 +273,6 @@ export function octoRoutes(deps: OctoRouteDeps): FastifyPluginAsyncTypebox {
         const b = request.body
         const seller = sellerOf(request)
         const current = await findSale(deps.db, seller, request.params.uuid)
-        const sale = current.booking.reseller!
         let tripId: string | undefined
         if (b.availabilityId !== undefined || b.productId !== undefined) {
           const product = await sellerProduct(
@@ -269,13 +283,9 @@ export function octoRoutes(deps: OctoRouteDeps): FastifyPluginAsyncTypebox {
           if (b.optionId !== undefined) checkOption(b.optionId)
           tripId = (await departureById(deps, product, b.availabilityId)).tripId
         }
-        if (b.unitItems !== undefined && b.unitItems.length === 0)
-          throw unprocessable('unitItems must hold at least one unit item')
         const found = await changeSale(deps, seller, request.params.uuid, {
+          ...changeFrom(b, current.booking),
           tripId,
-          ...(b.unitItems && { unitItems: unitItemsFrom(b.unitItems, sale.unitItems) }),
-          ...(b.contact && { contact: contactFrom(b.contact, sale.contact) }),
-          ...(b.resellerReference !== undefined && { reference: b.resellerReference }),
           ...(b.notes !== undefined && { notes: b.notes }),
           ...(b.expirationMinutes !== undefined && { holdMinutes: holdMinutes(b.expirationMinutes, deps) }),
         })

@@ -10,6 +10,7 @@ import {
   givenVendor,
   productBody,
 } from '../../support/builders.js'
+import { octoClient } from '../../support/octo.js'
 import { givenApp, stacks, type TestEnv } from '../../support/stacks.js'
 
 type Json = any
