@@ -6,8 +6,10 @@ import type { ResellerActor } from '../resellers/index.js'
 import {
   type Departure,
   departureAt,
+  findProduct,
   getProduct,
   listProducts,
+  type Product,
   type ProductWithDepartures,
   productDepartures,
 } from '../trips/index.js'
@@ -38,15 +40,21 @@ export async function sellerProduct(
   deps: Deps,
   seller: ResellerActor,
   productId: string | undefined,
+): Promise<Product> {
+  const product =
+    productId && /^prd_[0-9a-z]{26}$/.test(productId) ? await findProduct(deps, productId) : undefined
+  if (product?.vendorId !== seller.vendorId) throw invalidProduct(productId ?? '')
+  return product
+}
+
+/** The vendor's product with its upcoming departures (GET /products/{id}). */
+export async function sellerProductShown(
+  deps: Deps,
+  seller: ResellerActor,
+  productId: string,
 ): Promise<ProductWithDepartures> {
-  if (!productId || !/^prd_[0-9a-z]{26}$/.test(productId)) throw invalidProduct(productId ?? '')
-  try {
-    const found = await getProduct(deps, productId)
-    if (found.product.vendorId === seller.vendorId) return found
-  } catch (err) {
-    if (!(err instanceof Error && 'code' in err && err.code === 'product.not_found')) throw err
-  }
-  throw invalidProduct(productId)
+  await sellerProduct(deps, seller, productId)
+  return getProduct(deps, productId)
 }
 
 export function checkOption(optionId: string | undefined): void {
@@ -83,14 +91,10 @@ export function localDays(start: string | undefined, end: string | undefined): s
 }
 
 /** Departures of a product on local dates [first, last] in its time zone. */
-export function departuresOn(
-  deps: Deps,
-  product: ProductWithDepartures,
-  days: string[],
-): Promise<Departure[]> {
-  const tz = product.product.timezone
+export function departuresOn(deps: Deps, product: Product, days: string[]): Promise<Departure[]> {
+  const tz = product.timezone
   const next = new Date(Date.parse(`${days[days.length - 1]}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10)
-  return productDepartures(deps, product.product.id, {
+  return productDepartures(deps, product.id, {
     from: zonedInstant(days[0]!, '00:00', tz),
     to: zonedInstant(next, '00:00', tz),
   })
@@ -99,13 +103,13 @@ export function departuresOn(
 /** The departure an availability id names (its local start with offset), or INVALID_AVAILABILITY_ID. */
 export async function departureById(
   deps: Deps,
-  product: ProductWithDepartures,
+  product: Product,
   id: string | undefined,
 ): Promise<Departure> {
   const instant =
     id && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/.test(id) ? Date.parse(id) : Number.NaN
   if (Number.isNaN(instant)) throw invalidAvailability(id ?? '')
-  const departure = await departureAt(deps, product.product.id, new Date(instant).toISOString())
+  const departure = await departureAt(deps, product.id, new Date(instant).toISOString())
   if (!departure || availabilityId(departure) !== id) throw invalidAvailability(id!)
   return departure
 }

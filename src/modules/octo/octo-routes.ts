@@ -27,6 +27,7 @@ import {
   departuresOn,
   localDays,
   sellerProduct,
+  sellerProductShown,
   sellerProducts,
   supplierOf,
   wantedSeats,
@@ -163,7 +164,7 @@ export function octoRoutes(deps: OctoRouteDeps): FastifyPluginAsyncTypebox {
       '/products/:id',
       { ...route, schema: { ...route.schema, params: ProductParams } },
       async (request) => {
-        const found = await sellerProduct(deps, sellerOf(request), request.params.id)
+        const found = await sellerProductShown(deps, sellerOf(request), request.params.id)
         return productView(found.product, found.departures, contextOf(request))
       },
     )

@@ -57,3 +57,8 @@ export async function productDepartures(
 export function departureAt(deps: { db: Kysely<DB> }, productId: string, startsAt: string) {
   return productRepository.departureAt(deps.db, productId, startsAt)
 }
+
+/** A product without its departures (what a reservation needs to know of it). */
+export function findProduct(deps: { db: Kysely<DB> }, id: string): Promise<Product | undefined> {
+  return productRepository.findById(deps.db, id)
+}

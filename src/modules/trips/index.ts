@@ -3,6 +3,7 @@ export { createProduct } from './create-product.js'
 export { createTrip } from './create-trip.js'
 export {
   departureAt,
+  findProduct,
   getProduct,
   listProducts,
   type ProductWithDepartures,
