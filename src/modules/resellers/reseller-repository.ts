@@ -61,6 +61,14 @@ export const resellerRepository = {
     return (await q.execute()).map(toReseller)
   },
 
+  async changeStatus(db: Kysely<DB>, id: string, status: Reseller['status'], now: Date): Promise<void> {
+    await db
+      .updateTable('resellers')
+      .set({ status, updated_at: now.toISOString() })
+      .where('id', '=', id)
+      .execute()
+  },
+
   async insertAccess(db: Kysely<DB>, a: ResellerAccess, keyHash: string): Promise<void> {
     await db
       .insertInto('reseller_access')

@@ -3,6 +3,7 @@ import { Type } from 'typebox'
 import { actorOf } from '../../platform/http/authentication.js'
 import { decodeCursor, pageOf, toPage } from '../../platform/http/pagination.js'
 import { bearer, type DepsOf, problems } from '../../platform/http/schemas.js'
+import { changeResellerStatus } from './change-reseller-status.js'
 import { grantAccess, listAccess, revokeAccess } from './grant-access.js'
 import { listResellers } from './list-resellers.js'
 import { registerReseller } from './register-reseller.js'
@@ -13,6 +14,7 @@ import {
   GrantAccessBody,
   GrantedView,
   RegisterResellerBody,
+  ResellerIdParams,
   ResellerPageQuery,
   ResellerView,
   resellerView,
@@ -47,6 +49,29 @@ export function resellerRoutes(deps: DepsOf<typeof registerReseller>): FastifyPl
         return reply.status(201).send(resellerView(reseller))
       },
     )
+
+    for (const [verb, to] of [
+      ['suspend', 'suspended'],
+      ['activate', 'active'],
+    ] as const)
+      app.post(
+        `/admin/resellers/:id/${verb}`,
+        {
+          onRequest: app.authenticateAdmin,
+          schema: {
+            tags: ['resellers'],
+            summary:
+              verb === 'suspend'
+                ? 'Suspend a reseller: all its keys are refused from the next request (admin)'
+                : 'Let a suspended reseller sell again (admin)',
+            security: bearer,
+            params: ResellerIdParams,
+            response: { 200: ResellerView, ...problems(400, 401, 403, 404, 422) },
+          },
+        },
+        async (request) =>
+          resellerView(await changeResellerStatus(deps, actorOf(request), request.params.id, to)),
+      )
 
     app.get(
       '/resellers',

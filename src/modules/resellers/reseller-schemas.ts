@@ -86,6 +86,7 @@ export const GrantedView = Type.Object(
   { title: 'ResellerAccessGranted' },
 )
 
+export const ResellerIdParams = Type.Object({ id: Type.String({ pattern: '^rsl_[0-9a-z]{26}$' }) })
 export const VendorIdParams = Type.Object({ id: Type.String({ pattern: '^vnd_[0-9a-z]{26}$' }) })
 export const AccessParams = Type.Object({
   id: Type.String({ pattern: '^vnd_[0-9a-z]{26}$' }),

@@ -180,6 +180,29 @@ describe.each(stacks)('reseller keys on $name', (stack) => {
     expect(account).toEqual({ email: null, password_hash: null, role: 'reseller' })
   })
 
+  it('when an admin suspends a reseller, then all its keys are refused until it is let back, on record', async () => {
+    const reseller = await givenReseller(env.app, admin, alpha, { name: 'Paused OTA' })
+    const admin2 = (verb: string) =>
+      env.app.inject({
+        method: 'POST',
+        url: `/api/v1/admin/resellers/${reseller.id}/${verb}`,
+        headers: admin.auth,
+      })
+    const suspended = await admin2('suspend')
+    expect(suspended.statusCode, suspended.body).toBe(200)
+    expect(suspended.json().status).toBe('suspended')
+    expect((await octo(env.app, reseller.key, 'GET', '/supplier')).json().error).toBe('FORBIDDEN')
+    expect((await admin2('activate')).json().status).toBe('active')
+    expect((await octo(env.app, reseller.key, 'GET', '/supplier')).statusCode).toBe(200)
+    const audit = await env.c.db
+      .selectFrom('admin_audit')
+      .select('action')
+      .where('target_id', '=', reseller.id)
+      .orderBy('id')
+      .execute()
+    expect(audit.map((a) => a.action)).toEqual(['reseller.register', 'reseller.suspend', 'reseller.activate'])
+  })
+
   it('when the vendor is suspended, then its keys are refused', async () => {
     const vendor = await givenVendor(env.app, admin)
     const reseller = await givenReseller(env.app, admin, vendor, { name: 'Suspended OTA' })
