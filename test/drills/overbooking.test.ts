@@ -89,34 +89,52 @@ describe.each(dialects)('overbooking drill on %s with two API processes', (diale
     )
     expect(granted.status, JSON.stringify(granted.body)).toBe(201)
     const key = granted.body.api_key as string
-    const reserve = async (base: string) => {
+    const reserve = async (base: string, on = trip) => {
       const res = await fetch(`${base}/octo/bookings`, {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
         body: JSON.stringify({
           uuid: randomUUID(),
-          productId: trip.product_id,
+          productId: on.product_id,
           optionId: 'DEFAULT',
-          availabilityId: trip.starts_at_local,
+          availabilityId: on.starts_at_local,
           unitItems: [{ unitId: 'adult' }],
         }),
       })
       return { status: res.status, body: await res.json() }
     }
+    // Both paths warmed up on another trip first: a cold OCTO path (compiled on first use) would reach
+    // the guard after every direct booking and the race would be one channel's only.
+    const warm = (await call(one, 'GET', `/trips/${await cluster.givenTrip(100)}`)).body
+    await Promise.all(
+      [one, two].flatMap((base) => [
+        ...Array.from({ length: 5 }, () => reserve(base, warm)),
+        ...Array.from({ length: 5 }, (_, i) =>
+          call(base, 'POST', '/bookings', { trip_id: warm.id, seats: 1 }, travellers[10 + i]!.token),
+        ),
+      ]),
+    )
 
+    // Each request leaves at a random moment within 40 ms, so both channels' requests arrive at the
+    // guard interleaved (a reservation does a few reads more before it gets there).
+    const jitter = () => new Promise((r) => setTimeout(r, Math.random() * 40))
     const started = performance.now()
     const results = await Promise.all(
-      Array.from({ length: 200 }, (_, i) =>
-        i % 2
-          ? reserve(i % 4 === 1 ? one : two).then((r) => ({ channel: 'octo', ...r }))
-          : call(
-              i % 4 === 0 ? one : two,
-              'POST',
-              '/bookings',
-              { trip_id: tripId, seats: 1 },
-              travellers[i % 20]!.token,
-            ).then((r) => ({ channel: 'direct', ...r })),
-      ),
+      Array.from({ length: 200 }, async (_, i) => {
+        await jitter()
+        if (i % 2) return { channel: 'octo', ...(await reserve(i % 4 === 1 ? one : two)) }
+        const base = i % 4 === 0 ? one : two
+        return {
+          channel: 'direct',
+          ...(await call(
+            base,
+            'POST',
+            '/bookings',
+            { trip_id: tripId, seats: 1 },
+            travellers[i % 20]!.token,
+          )),
+        }
+      }),
     )
     const ms = performance.now() - started
     const direct = results.filter((r) => r.channel === 'direct')

@@ -5,6 +5,7 @@ import type { Mailer } from '../../platform/mailer/mailer.js'
 import type { Clock } from '../../shared/clock.js'
 import { commissionOn } from '../bookings/index.js'
 import { mailLanguage, type ReportFacts, renderMail } from '../notifications/index.js'
+import { statementOf } from '../resellers/index.js'
 import { reportRepository } from './report-repository.js'
 
 /** `YYYY-MM` of the calendar month (UTC) before the one `now` falls in: the last closed month. */
@@ -46,10 +47,12 @@ export async function compileMonthlyReport(deps: { db: Kysely<DB> }, month: stri
     m.vendorShare += kept - commission
     byCurrency.set(b.currency, m)
   }
+  const statement = await statementOf(deps, from, to)
   return {
     month,
     ...counts,
     money: [...byCurrency.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
+    resellers: statement.map((l) => ({ name: l.resellerName, currency: l.currency, due: l.due })),
   }
 }
 

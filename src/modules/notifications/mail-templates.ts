@@ -31,6 +31,8 @@ export interface ReportFacts {
   bookingsCancelled: number
   holdsExpired: number
   money: { currency: string; captured: number; refunded: number; commission: number; vendorShare: number }[]
+  /** What each reseller owes for the month (its statement), if any sold. */
+  resellers?: { name: string; currency: string; due: number }[]
 }
 
 export type MailContent =
@@ -233,6 +235,12 @@ function compose(
               money(m.currency, m.vendorShare),
             ],
           ]),
+          ...(r.resellers ?? []).map(
+            (d): Line => [
+              `${fr ? 'Dû par le revendeur' : 'Owed by reseller'} ${d.name}`,
+              money(d.currency, d.due),
+            ],
+          ),
         ],
       }
     }

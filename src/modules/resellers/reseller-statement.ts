@@ -16,3 +16,8 @@ export async function resellerStatement(
   const to = new Date(Date.UTC(year, m, 1)).toISOString()
   return { month, from, to, lines: await statementRepository.month(deps.db, from, to) }
 }
+
+/** The statement lines of [from, to), for reports that already hold the admin's authority. */
+export function statementOf(deps: { db: Kysely<DB> }, from: string, to: string): Promise<StatementLine[]> {
+  return statementRepository.month(deps.db, from, to)
+}

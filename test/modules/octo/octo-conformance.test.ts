@@ -13,6 +13,7 @@ import {
   zSupplier,
 } from '@octocloud/types'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expireHolds } from '../../../src/modules/bookings/index.js'
 import {
   dayFromNow,
   type GivenVendor,
@@ -325,6 +326,29 @@ describe.each(stacks)('OCTO conformance scenarios on $name', (stack) => {
     // Half of what the reseller owed (2 × 69.00 less 15%: 117.30) is credited, at once.
     expect(refund).toMatchObject({ amount: 5_865, status: 'succeeded' })
     octoError(await octo('POST', `/bookings/${sold.uuid}/cancel`, {}), 'UNPROCESSABLE_ENTITY')
+  })
+
+  it('when a reservation is not confirmed in time, then the expiry job lets its seats go: EXPIRED, and it can no longer be extended or confirmed', async () => {
+    const availability = await availabilityOn(product, dayFromNow(18))
+    const tripId = product.departures.find((d: Json) => d.starts_at_local === availability.id).trip_id
+    const held = valid(await reserve(product, availability.id, { expirationMinutes: 5 }), zBooking)
+    expect(await seatsLeft(tripId)).toBe(10)
+    // Its time passes (the hold ends in the past) and the schedule's job runs.
+    await env.c.db
+      .updateTable('bookings')
+      .set({ hold_expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where('id', '=', held.id)
+      .execute()
+    octoError(await octo('POST', `/bookings/${held.uuid}/confirm`, { contact: {} }), 'UNPROCESSABLE_ENTITY')
+    await expireHolds(env.c)
+    const expired = valid(await octo('GET', `/bookings/${held.uuid}`), zBooking)
+    expect(expired).toMatchObject({ status: 'EXPIRED', utcExpiresAt: null, cancellable: false })
+    expect(await seatsLeft(tripId)).toBe(12)
+    octoError(
+      await octo('POST', `/bookings/${held.uuid}/extend`, { expirationMinutes: 10 }),
+      'UNPROCESSABLE_ENTITY',
+    )
+    octoError(await octo('POST', `/bookings/${held.uuid}/confirm`, { contact: {} }), 'UNPROCESSABLE_ENTITY')
   })
 
   it('get, and list by supplier reference, reseller reference or date; no filter is BAD_REQUEST', async () => {

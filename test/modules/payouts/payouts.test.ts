@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildContainer, type Container } from '../../../src/container.js'
+import { compileMonthlyReport } from '../../../src/modules/admin/index.js'
 import { commissionOn, completeEndedTrips } from '../../../src/modules/bookings/index.js'
 import { createStripeGateway } from '../../../src/modules/payments/index.js'
 import { runPayouts, vendorShareOf } from '../../../src/modules/payouts/index.js'
@@ -230,6 +231,12 @@ describe.each(stacks)('vendor payouts on $name', (stack) => {
       net: { amount: net, currency: 'EUR' },
       credits: { amount: 0, currency: 'EUR' },
       due: { amount: net, currency: 'EUR' },
+    })
+    // The admins' monthly report mail carries the same line.
+    expect((await compileMonthlyReport(env.c, month)).resellers).toContainEqual({
+      name: 'Payout OTA',
+      currency: 'EUR',
+      due: net,
     })
     const from = new Date(now - DAY).toISOString()
     const to = new Date(now + DAY).toISOString()
