@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely'
-import { isUniqueViolation, serializesWriters } from '../../platform/database/database.js'
+import { serializesWriters } from '../../platform/database/database.js'
 import type { DB, LedgerEntriesTable, PayoutsTable } from '../../platform/database/schema.js'
 import { newId } from '../../shared/ids.js'
 
@@ -88,28 +88,28 @@ export const ledgerRepository = {
     now: Date,
   ): Promise<LedgerEntry | undefined> {
     const id = newId('led', now.getTime())
-    try {
-      await db
-        .insertInto('ledger_entries')
-        .values({
-          id,
-          vendor_id: e.vendorId,
-          currency: e.currency,
-          amount: e.amount,
-          kind: e.kind,
-          booking_id: e.bookingId,
-          source_id: e.sourceId,
-          payout_id: e.payoutId ?? null,
-          reason: e.reason,
-          created_by: e.createdBy,
-          created_at: now.toISOString(),
-        })
-        .execute()
-      return { ...e, id, payoutId: e.payoutId ?? null, createdAt: now.toISOString() }
-    } catch (err) {
-      if (isUniqueViolation(err)) return undefined
-      throw err
-    }
+    // ON CONFLICT, not a caught unique violation: on PostgreSQL an error aborts the caller's
+    // transaction, and the caller goes on in it.
+    const inserted = await db
+      .insertInto('ledger_entries')
+      .values({
+        id,
+        vendor_id: e.vendorId,
+        currency: e.currency,
+        amount: e.amount,
+        kind: e.kind,
+        booking_id: e.bookingId,
+        source_id: e.sourceId,
+        payout_id: e.payoutId ?? null,
+        reason: e.reason,
+        created_by: e.createdBy,
+        created_at: now.toISOString(),
+      })
+      .onConflict((oc) => oc.columns(['kind', 'source_id']).doNothing())
+      .returning('id')
+      .execute()
+    if (inserted.length === 0) return undefined
+    return { ...e, id, payoutId: e.payoutId ?? null, createdAt: now.toISOString() }
   },
 
   /** The sum of a booking's entries (its credit so far, net of refund corrections). */
@@ -213,32 +213,34 @@ export const ledgerRepository = {
     return out
   },
 
+  /**
+   * Records a payout; false when the vendor's payout for that currency and period exists (another run
+   * got there first). ON CONFLICT rather than a caught error: the caller reads the winner next, in the
+   * same transaction, which an error would have aborted on PostgreSQL.
+   */
   async insertPayout(db: Kysely<DB>, p: Payout): Promise<boolean> {
-    try {
-      await db
-        .insertInto('payouts')
-        .values({
-          id: p.id,
-          vendor_id: p.vendorId,
-          currency: p.currency,
-          period: p.period,
-          period_start: p.periodStart,
-          period_end: p.periodEnd,
-          amount: p.amount,
-          status: p.status,
-          reason: p.reason,
-          destination: p.destination,
-          provider_id: p.providerId,
-          created_at: p.createdAt,
-          updated_at: p.updatedAt,
-          paid_at: p.paidAt,
-        })
-        .execute()
-      return true
-    } catch (err) {
-      if (isUniqueViolation(err)) return false
-      throw err
-    }
+    const inserted = await db
+      .insertInto('payouts')
+      .values({
+        id: p.id,
+        vendor_id: p.vendorId,
+        currency: p.currency,
+        period: p.period,
+        period_start: p.periodStart,
+        period_end: p.periodEnd,
+        amount: p.amount,
+        status: p.status,
+        reason: p.reason,
+        destination: p.destination,
+        provider_id: p.providerId,
+        created_at: p.createdAt,
+        updated_at: p.updatedAt,
+        paid_at: p.paidAt,
+      })
+      .onConflict((oc) => oc.columns(['vendor_id', 'currency', 'period']).doNothing())
+      .returning('id')
+      .execute()
+    return inserted.length === 1
   },
 
   async findPayout(
