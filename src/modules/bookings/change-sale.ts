@@ -98,12 +98,14 @@ export async function changeSale(
   deps: { db: Kysely<DB>; clock: Clock; cache: Cache; log?: { warn(obj: object, msg: string): void } },
   seller: Seller,
   uuid: string,
-  change: SaleChange,
+  /** The change, decided on the booking as read under its lock. */
+  change: (booking: Booking) => SaleChange,
 ): Promise<BookingWithTrip> {
   const now = deps.clock.now()
-  const { tripsTouched } = await inTransaction(deps.db, async (trx) =>
-    changeLockedSale(trx, seller, await lockSale(trx, seller, uuid), change, now),
-  )
+  const { tripsTouched } = await inTransaction(deps.db, async (trx) => {
+    const found = await lockSale(trx, seller, uuid)
+    return changeLockedSale(trx, seller, found, change(found.booking), now)
+  })
   for (const id of tripsTouched) await forgetTrip(deps, id)
   return findSale(deps.db, seller, uuid)
 }

@@ -71,6 +71,17 @@ export function wantedSeats(units: { id: string; quantity: number }[] | undefine
   return Math.max(1, seats)
 }
 
+/** What an availability request asks about: one of the vendor's products, its option, so many seats. */
+export async function askedFor(
+  deps: Deps,
+  seller: ResellerActor,
+  body: { productId?: string; optionId?: string; units?: { id: string; quantity: number }[] },
+): Promise<{ product: Product; wanted: number }> {
+  const product = await sellerProduct(deps, seller, body.productId)
+  checkOption(body.optionId)
+  return { product, wanted: wantedSeats(body.units) }
+}
+
 const isLocalDate = (s: string | undefined): s is string => {
   if (!s || !/^\d{4}-\d{2}-\d{2}$/.test(s)) return false
   const t = Date.parse(`${s}T00:00:00Z`)

@@ -22,6 +22,7 @@ import {
 import { confirmSale } from '../payments/index.js'
 import { authenticateReseller, type ResellerActor } from '../resellers/index.js'
 import {
+  askedFor,
   checkOption,
   departureById,
   departuresOn,
@@ -30,7 +31,6 @@ import {
   sellerProductShown,
   sellerProducts,
   supplierOf,
-  wantedSeats,
 } from './octo-catalogue.js'
 import { sendOctoError } from './octo-error-handler.js'
 import { badRequest, invalidAvailability, invalidUnit, unprocessable } from './octo-errors.js'
@@ -174,9 +174,7 @@ export function octoRoutes(deps: OctoRouteDeps): FastifyPluginAsyncTypebox {
       { ...route, schema: { ...route.schema, body: AvailabilityBody } },
       async (request) => {
         const b = request.body
-        const product = await sellerProduct(deps, sellerOf(request), b.productId)
-        checkOption(b.optionId)
-        const wanted = wantedSeats(b.units)
+        const { product, wanted } = await askedFor(deps, sellerOf(request), b)
         const days = localDays(b.localDateStart, b.localDateEnd)
         return calendarView(
           days,
@@ -193,9 +191,7 @@ export function octoRoutes(deps: OctoRouteDeps): FastifyPluginAsyncTypebox {
       { ...route, schema: { ...route.schema, body: AvailabilityBody } },
       async (request) => {
         const b = request.body
-        const product = await sellerProduct(deps, sellerOf(request), b.productId)
-        checkOption(b.optionId)
-        const wanted = wantedSeats(b.units)
+        const { product, wanted } = await askedFor(deps, sellerOf(request), b)
         const now = deps.clock.now()
         const ctx = contextOf(request)
         if (b.availabilityIds !== undefined && b.availabilityIds.length > 0) {
@@ -244,9 +240,9 @@ export function octoRoutes(deps: OctoRouteDeps): FastifyPluginAsyncTypebox {
       '/bookings/:uuid/extend',
       { ...route, schema: { ...route.schema, params: UuidParams, body: ExtendBody } },
       async (request) => {
-        const found = await changeSale(deps, sellerOf(request), request.params.uuid, {
+        const found = await changeSale(deps, sellerOf(request), request.params.uuid, () => ({
           holdMinutes: holdMinutes(request.body?.expirationMinutes, deps),
-        })
+        }))
         return view(request, found)
       },
     )
@@ -255,13 +251,8 @@ export function octoRoutes(deps: OctoRouteDeps): FastifyPluginAsyncTypebox {
       '/bookings/:uuid/confirm',
       { ...route, schema: { ...route.schema, params: UuidParams, body: ConfirmBody } },
       async (request) => {
-        const seller = sellerOf(request)
-        const current = await findSale(deps.db, seller, request.params.uuid)
-        const found = await confirmSale(
-          deps,
-          seller,
-          request.params.uuid,
-          changeFrom(request.body, current.booking),
+        const found = await confirmSale(deps, sellerOf(request), request.params.uuid, (booking) =>
+          changeFrom(request.body, booking),
         )
         return view(request, found)
       },
@@ -273,23 +264,21 @@ export function octoRoutes(deps: OctoRouteDeps): FastifyPluginAsyncTypebox {
       async (request) => {
         const b = request.body
         const seller = sellerOf(request)
-        const current = await findSale(deps.db, seller, request.params.uuid)
         let tripId: string | undefined
         if (b.availabilityId !== undefined || b.productId !== undefined) {
-          const product = await sellerProduct(
-            deps,
-            seller,
-            b.productId ?? current.trip.productId ?? undefined,
-          )
+          // Another departure, of the product given or else the booking's own.
+          const productId =
+            b.productId ?? (await findSale(deps.db, seller, request.params.uuid)).trip.productId ?? undefined
+          const product = await sellerProduct(deps, seller, productId)
           if (b.optionId !== undefined) checkOption(b.optionId)
           tripId = (await departureById(deps, product, b.availabilityId)).tripId
         }
-        const found = await changeSale(deps, seller, request.params.uuid, {
-          ...changeFrom(b, current.booking),
+        const found = await changeSale(deps, seller, request.params.uuid, (booking) => ({
+          ...changeFrom(b, booking),
           tripId,
           ...(b.notes !== undefined && { notes: b.notes }),
           ...(b.expirationMinutes !== undefined && { holdMinutes: holdMinutes(b.expirationMinutes, deps) }),
-        })
+        }))
         return view(request, found)
       },
     )

@@ -6,6 +6,7 @@ import { addEvent } from '../../platform/outbox.js'
 import type { Clock } from '../../shared/clock.js'
 import { newId } from '../../shared/ids.js'
 import {
+  type Booking,
   BookingStateError,
   type BookingWithTrip,
   changeLockedSale,
@@ -29,7 +30,8 @@ export async function confirmSale(
   deps: { db: Kysely<DB>; clock: Clock; cache: Cache; log?: { warn(obj: object, msg: string): void } },
   seller: Seller,
   uuid: string,
-  change: Omit<SaleChange, 'tripId' | 'holdMinutes'>,
+  /** The last changes the confirmation carries, decided on the booking as read under its lock. */
+  change: (booking: Booking) => Omit<SaleChange, 'tripId' | 'holdMinutes'>,
 ): Promise<BookingWithTrip> {
   const now = deps.clock.now()
   const at = now.toISOString()
@@ -43,7 +45,7 @@ export async function confirmSale(
           ? 'This reservation has expired.'
           : `A ${found.booking.status} booking cannot be confirmed.`,
       )
-    const { booking, tripsTouched } = await changeLockedSale(trx, seller, found, change, now)
+    const { booking, tripsTouched } = await changeLockedSale(trx, seller, found, change(found.booking), now)
     await confirmLockedBooking(trx, booking, now)
     const owed = booking.reseller!.net
     if (owed > 0) {
